@@ -1,0 +1,131 @@
+import SqliteDatabase from 'better-sqlite3';
+import {
+  type ColumnDataType,
+  type CreateTableBuilder,
+  Kysely,
+  PostgresDialect,
+  sql,
+  SqliteDialect,
+  type Transaction,
+} from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+
+/** A column for bulk inserts: its name and the PostgreSQL array element type used to ship it. */
+export interface BulkColumn {
+  name: string;
+  pgType: 'bigint' | 'integer' | 'text' | 'double precision';
+}
+
+/**
+ * Everything that differs between SQLite and PostgreSQL. Modules ask for a capability;
+ * they never test which database they run on.
+ */
+export interface DialectAdapter {
+  readonly name: 'sqlite' | 'postgres';
+  /** Column type for 64-bit integers (ids, milliseconds, money). */
+  readonly bigint: ColumnDataType;
+  /** Adds an auto-increment 64-bit integer primary key column. */
+  addIdColumn<T extends string, C extends string>(table: CreateTableBuilder<T, C>, name: string): CreateTableBuilder<T, C>;
+  /**
+   * Inserts many rows in one round trip inside `trx`, skipping rows that hit the unique
+   * constraint on `conflict`; returns the `returning` columns of the rows actually inserted.
+   */
+  insertManyIgnoringConflicts(
+    trx: Transaction<DB>,
+    table: keyof DB & string,
+    columns: readonly BulkColumn[],
+    rows: readonly unknown[][],
+    conflict: readonly string[],
+    returning: readonly string[],
+  ): Promise<Record<string, unknown>[]>;
+  /**
+   * SQL suffix that row-locks what a SELECT returns and skips rows other transactions hold
+   * (PostgreSQL `FOR UPDATE SKIP LOCKED`); empty on SQLite, whose writers are serialised.
+   */
+  readonly forUpdateSkipLocked: string;
+  /** SQL suffix that row-locks what a SELECT returns (`FOR UPDATE`); empty on SQLite. */
+  readonly forUpdate: string;
+  close(): Promise<void>;
+}
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: DialectAdapter;
+}
+
+// PostgreSQL returns int8 as strings by default; our int8 values (ids, ms, minor units) fit in 2^53.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+// numeric/float8 likewise come back as numbers.
+pg.types.setTypeParser(1700, (value: string) => Number(value));
+
+/** Opens SQLite (a file path or ':memory:') or PostgreSQL (a postgres:// URL). */
+export function openDatabase(target: { sqliteFile: string } | { postgresUrl: string; poolSize?: number }): Database {
+  if ('sqliteFile' in target) return openSqlite(target.sqliteFile);
+  return openPostgres(target.postgresUrl, target.poolSize ?? 10);
+}
+
+function openSqlite(file: string): Database {
+  const raw = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; NORMAL sync survives a killed process (not a power cut) at much lower cost.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 10000');
+  raw.pragma('cache_size = -65536');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const dialect: DialectAdapter = {
+    name: 'sqlite',
+    bigint: 'integer',
+    forUpdateSkipLocked: '',
+    forUpdate: '',
+    addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
+    async insertManyIgnoringConflicts(trx, table, columns, rows, conflict, returning) {
+      if (!trx.isTransaction) throw new Error('insertManyIgnoringConflicts needs a transaction');
+      const text = `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${conflict.join(', ')}) DO NOTHING RETURNING ${returning.join(', ')}`;
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = raw.prepare(text);
+        statements.set(text, statement);
+      }
+      // The Kysely transaction holds SQLite's only connection, so these synchronous statements run inside it.
+      const inserted: Record<string, unknown>[] = [];
+      for (const row of rows) {
+        const got = statement.get(...(row as unknown[])) as Record<string, unknown> | undefined;
+        if (got) inserted.push(got);
+      }
+      return inserted;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+  return { db, dialect };
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const dialect: DialectAdapter = {
+    name: 'postgres',
+    bigint: 'bigint',
+    forUpdateSkipLocked: 'FOR UPDATE SKIP LOCKED',
+    forUpdate: 'FOR UPDATE',
+    addIdColumn: (table, name) => table.addColumn(name, 'bigserial', (c) => c.primaryKey()),
+    async insertManyIgnoringConflicts(trx, table, columns, rows, conflict, returning) {
+      if (rows.length === 0) return [];
+      // One parameter per column (an array), so a batch of thousands of rows is one short statement.
+      const arrays = columns.map((_, i) => rows.map((row) => row[i] ?? null));
+      const unnest = sql.join(columns.map((c, i) => sql`${arrays[i]}::${sql.raw(c.pgType)}[]`));
+      const names = sql.raw(columns.map((c) => c.name).join(', '));
+      const query = sql<Record<string, unknown>>`INSERT INTO ${sql.table(table)} (${names}) SELECT * FROM unnest(${unnest}) ON CONFLICT (${sql.raw(conflict.join(', '))}) DO NOTHING RETURNING ${sql.raw(returning.join(', '))}`;
+      const result = await query.execute(trx);
+      return result.rows;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+  return { db, dialect };
+}

@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import type { Config } from '../server/env.ts';
+import { type Database, openDatabase } from './dialect.ts';
+
+export type { BulkColumn, Database, DialectAdapter } from './dialect.ts';
+export { openDatabase } from './dialect.ts';
+export { migrateToLatest } from './migrate.ts';
+export type * from './schema.ts';
+
+/** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
+export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Database {
+  if (config.databaseUrl) return openDatabase({ postgresUrl: config.databaseUrl });
+  return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db') });
+}

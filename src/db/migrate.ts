@@ -1,0 +1,28 @@
+import { type Migration, Migrator } from 'kysely';
+import type { Database } from './dialect.ts';
+import * as foundation from './migrations/0001-foundation.ts';
+
+/** Migrations in order. Append only: a landed migration is never edited. */
+const migrations: Record<string, { up: typeof foundation.up }> = {
+  '0001-foundation': foundation,
+};
+
+/**
+ * Brings the schema up to date. Safe to run from several processes at once: Kysely's
+ * migrator takes a lock, so one node migrates and the others wait. Throws on failure.
+ */
+export async function migrateToLatest({ db, dialect }: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: {
+      async getMigrations() {
+        const out: Record<string, Migration> = {};
+        for (const [name, m] of Object.entries(migrations)) out[name] = { up: (k) => m.up(k, dialect) };
+        return out;
+      },
+    },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

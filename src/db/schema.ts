@@ -1,0 +1,152 @@
+import type { Generated } from 'kysely';
+
+/*
+ * Table types, as stored. Columns are snake_case; repositories map rows to camelCase objects.
+ * JSON is stored as text on both databases (parsed in repositories), booleans as 0/1 integers,
+ * time as integer milliseconds since the epoch (server clock), money as integer minor units.
+ */
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  password_hash: string;
+  role: 'admin' | 'requester' | 'reviewer' | 'worker';
+  display_name: string;
+  /** JSON array of BCP-47 language codes the person reads. */
+  languages: string;
+  locale: string;
+  timezone: string;
+  active: number;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie token; the token itself is never stored. */
+  id: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** First characters of the key, shown in lists so a person can tell keys apart. */
+  prefix: string;
+  key_hash: string;
+  is_test: number;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface RateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  type: string;
+  params: string;
+  instructions: string;
+  overlap_min: number;
+  overlap_max: number;
+  priority: number;
+  gold_rate: number;
+  review_policy: string;
+  pay: string;
+  lease_seconds: number;
+  idle_grace_seconds: number;
+  per_worker_cap: number | null;
+  languages: string;
+  content_warnings: string;
+  status: 'draft' | 'active' | 'paused' | 'archived';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  owner_id: number;
+  project_id: number;
+  batch: string | null;
+  type: string;
+  status: 'pending' | 'completed' | 'canceled' | 'error';
+  sub_status: 'queued' | 'in_progress' | 'in_review' | 'redo' | null;
+  is_test: number;
+  is_gold: number;
+  params: string;
+  attachments: string;
+  instruction: string | null;
+  callback_url: string | null;
+  unique_id: string | null;
+  /** unique_id, or a hash of the row's content for rows without one: makes re-imports add nothing. */
+  dedupe_key: string;
+  priority: number;
+  responses_required: number;
+  metadata: string;
+  tags: string;
+  expected_response: string | null;
+  gold_explanation: string | null;
+  response: string | null;
+  answers_count: number;
+  active_count: number;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  import_id: number | null;
+}
+
+export interface ProjectTaskCountsTable {
+  project_id: number;
+  status: string;
+  n: number;
+}
+
+export interface TaskTagsTable {
+  task_id: number;
+  tag: string;
+}
+
+export interface IdempotencyKeysTable {
+  owner_id: number;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  body: string;
+  created_at: number;
+}
+
+export interface ImportsTable {
+  id: Generated<number>;
+  owner_id: number;
+  project_id: number;
+  source: string;
+  format: string;
+  status: 'running' | 'done' | 'failed';
+  rows_read: Generated<number>;
+  inserted: Generated<number>;
+  existing: Generated<number>;
+  failed: Generated<number>;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  rate_windows: RateWindowsTable;
+  projects: ProjectsTable;
+  tasks: TasksTable;
+  task_tags: TaskTagsTable;
+  project_task_counts: ProjectTaskCountsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  imports: ImportsTable;
+}

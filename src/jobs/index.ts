@@ -1,0 +1,35 @@
+import type { Database } from '../db/index.ts';
+import { pruneRateWindows } from '../modules/accounts/index.ts';
+
+export interface JobContext {
+  database: Database;
+  now: () => number;
+  log: { error: (obj: object, msg: string) => void };
+}
+
+interface Job {
+  name: string;
+  everyMs: number;
+  run(ctx: JobContext): Promise<void>;
+}
+
+/** Jobs of every module; each must be safe to run on several nodes at once. */
+const jobs: Job[] = [
+  { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },
+];
+
+/** Starts the periodic jobs; returns a handle to stop them. A failing run is logged and retried next period. */
+export function startJobs(ctx: JobContext): { stop(): void } {
+  const timers = jobs.map((job) =>
+    setInterval(() => {
+      job.run(ctx).catch((err) => ctx.log.error({ err, job: job.name }, 'job failed'));
+    }, job.everyMs),
+  );
+  for (const t of timers) t.unref();
+  return { stop: () => timers.forEach(clearInterval) };
+}
+
+/** Registers a module's job. */
+export function registerJob(job: Job): void {
+  jobs.push(job);
+}

@@ -1,0 +1,16 @@
+export { accountsRoutes, presentUser } from './accounts.routes.ts';
+export {
+  createApiKey,
+  createUser,
+  findUserByEmail,
+  getUser,
+  LOCALES,
+  type NewUser,
+  type Principal,
+  ROLES,
+  type Role,
+  type User,
+  updateUser,
+} from './accounts.service.ts';
+export { authenticate, requireRole } from './auth.hook.ts';
+export { countHit, pruneRateWindows } from './rate-limit.ts';

@@ -1,0 +1,12 @@
+export {
+  bumpTaskCount,
+  countTasksByStatus,
+  findProjectById,
+  findProjectByName,
+  type PaySettings,
+  type Project,
+  type ProjectStatus,
+  type ReviewPolicy,
+} from './projects.repository.ts';
+export { presentProject, ProjectCreateBody, projectsRoutes } from './projects.routes.ts';
+export { createProject, getProjectFor, listProjectsFor, PROJECT_DEFAULTS, type ProjectInput, setProjectParams } from './projects.service.ts';

@@ -1,0 +1,151 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { DB, ProjectsTable } from '../../db/index.ts';
+
+export type ProjectStatus = ProjectsTable['status'];
+
+export interface ReviewPolicy {
+  mode: 'none' | 'all' | 'sample' | 'low_confidence';
+  sample_rate?: number;
+  confidence_below?: number;
+  deadline_days?: number;
+}
+
+export interface PaySettings {
+  currency: string;
+  piece_rate_minor: number;
+  promised_hourly_minor: number;
+  estimated_seconds: number;
+}
+
+export interface Project {
+  id: number;
+  ownerId: number;
+  name: string;
+  type: string;
+  params: Record<string, unknown>;
+  instructions: Record<string, string>;
+  overlapMin: number;
+  overlapMax: number;
+  priority: number;
+  goldRate: number;
+  reviewPolicy: ReviewPolicy;
+  pay: PaySettings;
+  leaseSeconds: number;
+  idleGraceSeconds: number;
+  perWorkerCap: number | null;
+  languages: string[];
+  contentWarnings: string[];
+  status: ProjectStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ProjectValues = Omit<Project, 'id' | 'createdAt' | 'updatedAt'>;
+
+function toProject(row: Selectable<ProjectsTable>): Project {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    name: row.name,
+    type: row.type,
+    params: JSON.parse(row.params),
+    instructions: JSON.parse(row.instructions),
+    overlapMin: row.overlap_min,
+    overlapMax: row.overlap_max,
+    priority: row.priority,
+    goldRate: row.gold_rate,
+    reviewPolicy: JSON.parse(row.review_policy),
+    pay: JSON.parse(row.pay),
+    leaseSeconds: row.lease_seconds,
+    idleGraceSeconds: row.idle_grace_seconds,
+    perWorkerCap: row.per_worker_cap,
+    languages: JSON.parse(row.languages),
+    contentWarnings: JSON.parse(row.content_warnings),
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRow(p: ProjectValues) {
+  return {
+    owner_id: p.ownerId,
+    name: p.name,
+    type: p.type,
+    params: JSON.stringify(p.params),
+    instructions: JSON.stringify(p.instructions),
+    overlap_min: p.overlapMin,
+    overlap_max: p.overlapMax,
+    priority: p.priority,
+    gold_rate: p.goldRate,
+    review_policy: JSON.stringify(p.reviewPolicy),
+    pay: JSON.stringify(p.pay),
+    lease_seconds: p.leaseSeconds,
+    idle_grace_seconds: p.idleGraceSeconds,
+    per_worker_cap: p.perWorkerCap,
+    languages: JSON.stringify(p.languages),
+    content_warnings: JSON.stringify(p.contentWarnings),
+    status: p.status,
+  };
+}
+
+/** Inserts a project; returns undefined when the name is taken. */
+export async function insertProject(db: Kysely<DB>, values: ProjectValues, now: number): Promise<Project | undefined> {
+  const row = await db
+    .insertInto('projects')
+    .values({ ...toRow(values), created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toProject(row);
+}
+
+export async function updateProjectRow(db: Kysely<DB>, id: number, values: ProjectValues, now: number): Promise<Project> {
+  const row = await db
+    .updateTable('projects')
+    .set({ ...toRow(values), updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toProject(row);
+}
+
+export async function findProjectByName(db: Kysely<DB> | Transaction<DB>, name: string): Promise<Project | undefined> {
+  const row = await db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
+  return row && toProject(row);
+}
+
+export async function findProjectById(db: Kysely<DB> | Transaction<DB>, id: number): Promise<Project | undefined> {
+  const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toProject(row);
+}
+
+/** Projects owned by `ownerId`, or all projects when ownerId is undefined; oldest first. */
+export async function listProjectRows(db: Kysely<DB>, ownerId: number | undefined): Promise<Project[]> {
+  let query = db.selectFrom('projects').selectAll().orderBy('id');
+  if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+  return (await query.execute()).map(toProject);
+}
+
+/** Task counts by status for the given projects. */
+export async function countTasksByStatus(db: Kysely<DB>, projectIds: number[]): Promise<Map<number, Record<string, number>>> {
+  const out = new Map<number, Record<string, number>>();
+  if (projectIds.length === 0) return out;
+  const rows = await db.selectFrom('project_task_counts').selectAll().where('project_id', 'in', projectIds).execute();
+  for (const row of rows) {
+    const counts = out.get(row.project_id) ?? {};
+    counts[row.status] = Number(row.n);
+    out.set(row.project_id, counts);
+  }
+  return out;
+}
+
+/** Adds `delta` to a project's count of tasks in `status`. Call inside the transaction that changed them. */
+export async function bumpTaskCount(trx: Transaction<DB>, projectId: number, status: string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await trx
+    .insertInto('project_task_counts')
+    .values({ project_id: projectId, status, n: delta })
+    .onConflict((oc) => oc.columns(['project_id', 'status']).doUpdateSet((eb) => ({ n: eb('project_task_counts.n', '+', delta) })))
+    .execute();
+}

@@ -1,0 +1,61 @@
+/**
+ * The error catalog: every error a client can see, with a stable code and HTTP status.
+ * Clients and tests branch on `code`, never on the message. A retired code is never reused.
+ */
+export const errorCatalog = {
+  bad_request: { status: 400, message: 'The request is not valid' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON' },
+  validation_failed: { status: 400, message: 'The request does not match the schema' },
+  unsupported_media_type: { status: 415, message: 'This content type is not accepted here' },
+  payload_too_large: { status: 413, message: 'The request body is too large' },
+  length_required: { status: 411, message: 'A Content-Length header is required for uploads' },
+  unauthenticated: { status: 401, message: 'Authentication is required' },
+  invalid_credentials: { status: 401, message: 'Email or password is wrong' },
+  invalid_api_key: { status: 401, message: 'The API key is unknown, expired or revoked' },
+  forbidden: { status: 403, message: 'Your role does not allow this' },
+  account_disabled: { status: 403, message: 'This account is deactivated' },
+  not_found: { status: 404, message: 'Not found' },
+  route_not_found: { status: 404, message: 'No such route' },
+  project_not_found: { status: 404, message: 'No such project' },
+  task_not_found: { status: 404, message: 'No such task' },
+  user_not_found: { status: 404, message: 'No such user' },
+  unknown_task_type: { status: 404, message: 'No such task type' },
+  project_exists: { status: 409, message: 'A project with this name already exists' },
+  user_exists: { status: 409, message: 'A user with this email already exists' },
+  unique_id_exists: { status: 409, message: 'A task with this unique_id already exists' },
+  task_not_cancelable: { status: 409, message: 'Only a task with no started assignment can be canceled' },
+  project_type_mismatch: { status: 422, message: 'The task type does not match the project type' },
+  invalid_params: { status: 422, message: 'The task does not match its type' },
+  invalid_project_params: { status: 422, message: 'The project parameters do not match its type' },
+  invalid_response: { status: 422, message: 'The response does not match the task type' },
+  idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was used with a different request' },
+  invalid_next_token: { status: 400, message: 'next_token is not valid' },
+  invalid_import: { status: 400, message: 'The file cannot be imported' },
+  rate_limited: { status: 429, message: 'Too many requests; retry later' },
+  internal: { status: 500, message: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** An error a client may see. `details` is rendered as-is, so never put internals in it. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message ?? errorCatalog[code].message);
+    this.status = errorCatalog[code].status;
+  }
+}
+
+/** The JSON body of every error response. */
+export function renderError(error: AppError): { status_code: number; error: { code: string; message: string; details?: unknown }; code: string } {
+  return {
+    status_code: error.status,
+    code: error.code,
+    error: error.details === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, details: error.details },
+  };
+}

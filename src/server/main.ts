@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { migrateToLatest, openConfiguredDatabase } from '../db/index.ts';
+import { buildApp } from './app.ts';
+import { bootstrap } from './bootstrap.ts';
+import type { Config } from './env.ts';
+
+const WEB_SOURCE = resolve('src/web');
+const WEB_OUT = resolve('dist/web');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app with Vite when the build is missing or older than its sources. */
+export async function ensureWebBuilt(log: (message: string) => void): Promise<void> {
+  if (!existsSync(join(WEB_SOURCE, 'index.html'))) return;
+  const index = join(WEB_OUT, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(WEB_SOURCE)) return;
+  log('building the web app (first start only)...');
+  const { build } = await import('vite');
+  await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn' });
+}
+
+/** Migrates, bootstraps, builds what is missing and serves until SIGINT/SIGTERM. */
+export async function serve(config: Readonly<Config>): Promise<void> {
+  const database = openConfiguredDatabase(config);
+  await migrateToLatest(database);
+  const report = await bootstrap(database, config, Date.now);
+  await ensureWebBuilt((m) => console.log(m));
+  const app = await buildApp({ config, database, logger: { level: config.logLevel } });
+  const { startJobs } = await import('../jobs/index.ts');
+  const jobs = config.jobs ? startJobs({ database, now: Date.now, log: app.log }) : undefined;
+  await app.listen({ port: config.port, host: config.host });
+  const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  console.log(`\nTessera is serving ${where} on ${database.dialect.name === 'sqlite' ? `SQLite (${config.dataDir})` : 'PostgreSQL'}`);
+  if (report.admin) {
+    console.log(`  admin:  ${report.admin.email}  password: ${report.admin.generated ? report.admin.password : '(from TESSERA_ADMIN_PASSWORD)'}`);
+  }
+  if (report.demoWorker) console.log(`  worker: ${report.demoWorker.email}  password: ${report.demoWorker.password}`);
+  if (report.admin) console.log('  (shown once: keep them)\n');
+  const stop = async () => {
+    jobs?.stop();
+    await app.close();
+    await database.dialect.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
