@@ -1,10 +1,12 @@
 import { type Migration, Migrator } from 'kysely';
 import type { Database } from './dialect.ts';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as work from './migrations/0002-work.ts';
 
 /** Migrations in order. Append only: a landed migration is never edited. */
 const migrations: Record<string, { up: typeof foundation.up }> = {
   '0001-foundation': foundation,
+  '0002-work': work,
 };
 
 /**

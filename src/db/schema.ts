@@ -67,6 +67,8 @@ export interface ProjectsTable {
   languages: string;
   content_warnings: string;
   status: 'draft' | 'active' | 'paused' | 'archived';
+  /** JSON array of skills (or qualifications) a worker must hold. */
+  required_skills: Generated<string>;
   created_at: number;
   updated_at: number;
 }
@@ -138,6 +140,35 @@ export interface ImportsTable {
   finished_at: number | null;
 }
 
+export interface AssignmentsTable {
+  id: Generated<number>;
+  task_id: number;
+  project_id: number;
+  worker_id: number;
+  status: 'active' | 'submitted' | 'expired' | 'skipped' | 'released';
+  is_gold: number;
+  claimed_at: number;
+  lease_expires_at: number;
+  ended_at: number | null;
+  response: string | null;
+  gold_score: number | null;
+  skip_reason: string | null;
+  /** JSON of what the worker was shown before accepting: estimate, pay, hourly, currency. */
+  shown: string;
+  active_ms: Generated<number>;
+  short_idle_ms: Generated<number>;
+  long_idle_ms: Generated<number>;
+  idle_streak_ms: Generated<number>;
+  last_signal_at: number;
+  idle_grace_ms: number;
+}
+
+export interface WorkerSkillsTable {
+  user_id: number;
+  skill: string;
+  granted_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -149,4 +180,6 @@ export interface DB {
   project_task_counts: ProjectTaskCountsTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
+  assignments: AssignmentsTable;
+  worker_skills: WorkerSkillsTable;
 }

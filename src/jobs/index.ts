@@ -1,5 +1,6 @@
 import type { Database } from '../db/index.ts';
 import { pruneRateWindows } from '../modules/accounts/index.ts';
+import { expireDue } from '../modules/assignment/index.ts';
 
 export interface JobContext {
   database: Database;
@@ -15,6 +16,8 @@ interface Job {
 
 /** Jobs of every module; each must be safe to run on several nodes at once. */
 const jobs: Job[] = [
+  // Frees the slots of leases that ran out even when nobody claims in that project.
+  { name: 'expire-leases', everyMs: 5_000, run: async (ctx) => void (await expireDue(ctx.database, ctx.now())) },
   { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },
 ];
 

@@ -10,6 +10,7 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Database } from '../db/index.ts';
 import { accountsRoutes, authenticate } from '../modules/accounts/index.ts';
+import { workRoutes } from '../modules/assignment/index.ts';
 import { projectsRoutes } from '../modules/projects/index.ts';
 import { tasksRoutes } from '../modules/tasks/index.ts';
 import type { Config } from './env.ts';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(accountsRoutes);
   await app.register(projectsRoutes);
   await app.register(tasksRoutes);
+  await app.register(workRoutes);
 
   const webRoot = deps.webRoot ?? resolve('dist/web');
   const hasWeb = existsSync(join(webRoot, 'index.html'));

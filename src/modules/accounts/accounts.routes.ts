@@ -8,6 +8,8 @@ import {
   getUser,
   LOCALES,
   listApiKeys,
+  listSkills,
+  setSkills,
   listUsers,
   login,
   logout,
@@ -77,6 +79,7 @@ const UserPatchBody = Type.Object(
     timezone: Type.Optional(Timezone),
     active: Type.Optional(Type.Boolean()),
     password: Type.Optional(Password),
+    skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100, description: 'Skills and qualifications; replaces the current set' })),
   },
   { additionalProperties: false },
 );
@@ -176,7 +179,8 @@ export const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       active: b.active,
       password: b.password,
     });
-    return presentUser(user);
+    if (b.skills) await setSkills(db, user.id, b.skills, now());
+    return { ...presentUser(user), skills: await listSkills(db, user.id) };
   });
 
   app.get('/v1/api_keys', { schema: { tags: ['auth'], querystring: Type.Object({ user_id: Type.Optional(Type.Integer({ minimum: 1 })) }) } }, async (request) => {

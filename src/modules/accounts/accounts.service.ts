@@ -114,6 +114,18 @@ export interface UserPatch {
   password?: string;
 }
 
+/** Replaces the skills (and qualifications) a user holds. */
+export async function setSkills(db: Kysely<DB>, userId: number, skills: string[], now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('worker_skills').where('user_id', '=', userId).execute();
+    if (skills.length) await trx.insertInto('worker_skills').values([...new Set(skills)].map((skill) => ({ user_id: userId, skill, granted_at: now }))).execute();
+  });
+}
+
+export async function listSkills(db: Kysely<DB>, userId: number): Promise<string[]> {
+  return (await db.selectFrom('worker_skills').select('skill').where('user_id', '=', userId).orderBy('skill').execute()).map((r) => r.skill);
+}
+
 /** Updates a user; throws user_not_found. Deactivating ends the user's sessions. */
 export async function updateUser(db: Kysely<DB>, id: number, patch: UserPatch): Promise<User> {
   await getUser(db, id);

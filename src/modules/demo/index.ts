@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Database } from '../../db/index.ts';
 import type { Principal } from '../accounts/index.ts';
 import { createProject, findProjectByName } from '../projects/index.ts';
@@ -19,7 +20,7 @@ export async function seedDemo(database: Database, owner: Principal, now: () => 
     metadata: { language: r.lang },
     ...(r.gold && { gold: r.gold, explanation: r.why }),
   }));
-  await importTasks(database, { owner, project, input: [`${rows.join('\n')}\n`], format: 'jsonl', source: 'demo', now });
+  await importTasks(database, { owner, project, input: Readable.from([`${rows.join('\n')}\n`]), format: 'jsonl', source: 'demo', now });
   return true;
 }
 

@@ -35,6 +35,7 @@ export interface Project {
   perWorkerCap: number | null;
   languages: string[];
   contentWarnings: string[];
+  requiredSkills: string[];
   status: ProjectStatus;
   createdAt: number;
   updatedAt: number;
@@ -61,6 +62,7 @@ function toProject(row: Selectable<ProjectsTable>): Project {
     perWorkerCap: row.per_worker_cap,
     languages: JSON.parse(row.languages),
     contentWarnings: JSON.parse(row.content_warnings),
+    requiredSkills: JSON.parse(row.required_skills),
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -85,6 +87,7 @@ function toRow(p: ProjectValues) {
     per_worker_cap: p.perWorkerCap,
     languages: JSON.stringify(p.languages),
     content_warnings: JSON.stringify(p.contentWarnings),
+    required_skills: JSON.stringify(p.requiredSkills),
     status: p.status,
   };
 }

@@ -23,6 +23,7 @@ export function presentProject(p: Project, counts?: Record<string, number>) {
     per_worker_cap: p.perWorkerCap,
     languages: p.languages,
     content_warnings: p.contentWarnings,
+    required_skills: p.requiredSkills,
     status: p.status,
     created_at: new Date(p.createdAt).toISOString(),
     updated_at: new Date(p.updatedAt).toISOString(),
@@ -67,6 +68,7 @@ const settings = {
   per_worker_cap: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   languages: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), { maxItems: 20 })),
   content_warnings: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })),
+  required_skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20, description: 'Skills or qualifications a worker must hold' })),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')])),
 };
 

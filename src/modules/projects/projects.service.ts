@@ -31,6 +31,7 @@ export interface ProjectInput {
   per_worker_cap?: number | null;
   languages?: string[];
   content_warnings?: string[];
+  required_skills?: string[];
   status?: ProjectStatus;
 }
 
@@ -63,6 +64,7 @@ function merge(base: ProjectValues, input: ProjectInput, replaceParams: boolean)
     perWorkerCap: input.per_worker_cap === undefined ? base.perWorkerCap : input.per_worker_cap,
     languages: input.languages ?? base.languages,
     contentWarnings: input.content_warnings ?? base.contentWarnings,
+    requiredSkills: input.required_skills ?? base.requiredSkills,
     status: input.status ?? base.status,
   };
 }
@@ -94,6 +96,7 @@ export async function createProject(db: Kysely<DB>, owner: Principal, input: Pro
     perWorkerCap: null,
     languages: [],
     contentWarnings: [],
+    requiredSkills: [],
     status: 'active',
   };
   const values = merge(base, input, true);

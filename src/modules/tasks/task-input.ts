@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Project } from '../projects/index.ts';
 import { checkResponse, checkTaskParams, type TaskTypeDefinition } from '../task-types/index.ts';
 
@@ -106,7 +106,7 @@ function validUrl(value: string): boolean {
  * Type fields missing from the row are taken from the project's params (e.g. categories).
  * Returns a RowProblem with a stable code instead of throwing, so imports can report by line.
  */
-export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input: Record<string, unknown>, opts: { requireGold?: boolean } = {}): TaskDraft | RowProblem {
+export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input: Record<string, unknown>, opts: { requireGold?: boolean; keyByContent?: boolean } = {}): TaskDraft | RowProblem {
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) if (!COMMON.has(key)) own[key] = value;
   const params = { ...project.params, ...own };
@@ -163,8 +163,9 @@ export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input:
 
   const paramsText = JSON.stringify(own);
   const attachmentsText = JSON.stringify(attachments);
-  // Rows without unique_id are keyed by their content, so importing the same file twice adds nothing.
-  const dedupeKey = uniqueId !== null ? `u:${uniqueId}` : `h:${project.id}:${createHash('sha1').update(paramsText).update('\u0000').update(attachmentsText).update('\u0000').update(metadataText).update(String(batch ?? '')).update(String(instruction ?? '')).digest('base64url')}`;
+  // File rows without unique_id are keyed by their content, so importing the same file twice adds
+  // nothing; a task created through the API without one is always new (the API's idempotency is the header).
+  const dedupeKey = uniqueId !== null ? `u:${uniqueId}` : opts.keyByContent === false ? `r:${randomUUID()}` : `h:${project.id}:${createHash('sha1').update(paramsText).update('\u0000').update(attachmentsText).update('\u0000').update(metadataText).update(String(batch ?? '')).update(String(instruction ?? '')).digest('base64url')}`;
   return {
     batch: (batch as string | undefined) ?? null,
     isGold: expected !== undefined,

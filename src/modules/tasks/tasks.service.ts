@@ -106,7 +106,7 @@ export async function createTask(
     }
   }
 
-  const draft = buildTaskDraft(project, def, input.body, { requireGold: input.gold });
+  const draft = buildTaskDraft(project, def, input.body, { requireGold: input.gold, keyByContent: false });
   if (isProblem(draft)) {
     const code = draft.code === 'metadata_too_large' || draft.code === 'invalid_row' ? 'validation_failed' : draft.code === 'project_mismatch' ? 'validation_failed' : 'invalid_params';
     throw new AppError(code, draft.message, { path: draft.path, reason: draft.code });
@@ -136,7 +136,6 @@ export async function createTask(
 
   if ('race' in outcome) return createTask(database, principal, input, now);
   if ('conflict' in outcome) {
-    if (draft.uniqueId === null) throw new AppError('unique_id_exists', 'An identical task already exists', { task_id: String(outcome.conflict) });
     throw new AppError('unique_id_exists', `A task with unique_id "${draft.uniqueId}" already exists`, { task_id: String(outcome.conflict), unique_id: draft.uniqueId });
   }
   return { statusCode: 200, body: outcome.body, replayed: false };

@@ -1,0 +1,176 @@
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { AssignmentsTable, DB, DialectAdapter, TasksTable } from '../../db/index.ts';
+import type { TimeState } from './time-accounting.ts';
+
+export type AssignmentRow = Selectable<AssignmentsTable>;
+export type TaskRecord = Selectable<TasksTable>;
+
+/**
+ * The next task this worker may take in the project, locked for this transaction: open slots,
+ * never held by this worker, in claim order (priority, fewest answers still needed, oldest).
+ * On PostgreSQL rows other claimers hold are skipped, so concurrent claims spread over tasks.
+ */
+export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean): Promise<TaskRecord | undefined> {
+  const query = gold
+    ? sql<TaskRecord>`SELECT * FROM tasks t
+        WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 1 AND t.is_test = 0
+          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
+        ORDER BY t.project_id, t.id
+        LIMIT 1 ${sql.raw(dialect.forUpdateSkipLocked)}`
+    : sql<TaskRecord>`SELECT * FROM tasks t
+        WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 0 AND t.is_test = 0
+          AND t.answers_count + t.active_count < t.responses_required
+          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
+        ORDER BY t.project_id, t.priority DESC, (t.responses_required - t.answers_count), t.id
+        LIMIT 1 ${sql.raw(dialect.forUpdateSkipLocked)}`;
+  return (await query.execute(trx)).rows[0];
+}
+
+export interface NewAssignment {
+  taskId: number;
+  projectId: number;
+  workerId: number;
+  isGold: boolean;
+  now: number;
+  leaseMs: number;
+  idleGraceMs: number;
+  shown: string;
+}
+
+/** Inserts an active assignment and takes a slot on its task. Needs the task locked. */
+export async function insertAssignment(trx: Transaction<DB>, a: NewAssignment): Promise<AssignmentRow> {
+  const row = await trx
+    .insertInto('assignments')
+    .values({
+      task_id: a.taskId,
+      project_id: a.projectId,
+      worker_id: a.workerId,
+      status: 'active',
+      is_gold: a.isGold ? 1 : 0,
+      claimed_at: a.now,
+      lease_expires_at: a.now + a.leaseMs,
+      shown: a.shown,
+      last_signal_at: a.now,
+      idle_grace_ms: a.idleGraceMs,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('tasks')
+    .set((eb) => ({ active_count: eb('active_count', '+', 1), sub_status: 'in_progress', updated_at: a.now }))
+    .where('id', '=', a.taskId)
+    .execute();
+  return row;
+}
+
+/** Locks an assignment for the rest of the transaction; undefined when there is none. */
+export async function lockAssignment(trx: Transaction<DB>, dialect: DialectAdapter, id: number): Promise<AssignmentRow | undefined> {
+  const result = await sql<AssignmentRow>`SELECT * FROM assignments WHERE id = ${id} ${sql.raw(dialect.forUpdate)}`.execute(trx);
+  return result.rows[0];
+}
+
+export async function findAssignment(db: Kysely<DB>, id: number): Promise<AssignmentRow | undefined> {
+  return db.selectFrom('assignments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findTask(db: Kysely<DB> | Transaction<DB>, id: number): Promise<TaskRecord | undefined> {
+  return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function timeOf(row: AssignmentRow): TimeState {
+  return {
+    activeMs: row.active_ms,
+    shortIdleMs: row.short_idle_ms,
+    longIdleMs: row.long_idle_ms,
+    idleStreakMs: row.idle_streak_ms,
+    lastSignalAt: row.last_signal_at,
+    idleGraceMs: row.idle_grace_ms,
+  };
+}
+
+function timeColumns(t: TimeState) {
+  return { active_ms: t.activeMs, short_idle_ms: t.shortIdleMs, long_idle_ms: t.longIdleMs, idle_streak_ms: t.idleStreakMs, last_signal_at: t.lastSignalAt };
+}
+
+/** Records a heartbeat: the time so far and the extended lease. */
+export async function saveHeartbeat(trx: Transaction<DB>, id: number, time: TimeState, leaseExpiresAt: number): Promise<void> {
+  await trx.updateTable('assignments').set({ ...timeColumns(time), lease_expires_at: leaseExpiresAt }).where('id', '=', id).execute();
+}
+
+/** Ends an assignment with its final time and, for a submit, the answer. */
+export async function endAssignment(
+  trx: Transaction<DB>,
+  id: number,
+  end: { status: AssignmentRow['status']; at: number; time: TimeState; response?: string; goldScore?: number | null; skipReason?: string | null },
+): Promise<void> {
+  await trx
+    .updateTable('assignments')
+    .set({
+      ...timeColumns(end.time),
+      status: end.status,
+      ended_at: end.at,
+      ...(end.response !== undefined && { response: end.response }),
+      ...(end.goldScore !== undefined && { gold_score: end.goldScore }),
+      ...(end.skipReason !== undefined && { skip_reason: end.skipReason }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Gives a task's slot back (skip, expiry) or counts an answer in it (submit).
+ * Returns the task as it now stands.
+ */
+export async function releaseSlot(trx: Transaction<DB>, taskId: number, answered: boolean, now: number): Promise<TaskRecord> {
+  const task = await trx
+    .updateTable('tasks')
+    .set((eb) => ({
+      active_count: eb('active_count', '-', 1),
+      answers_count: answered ? eb('answers_count', '+', 1) : eb.ref('answers_count'),
+      updated_at: now,
+    }))
+    .where('id', '=', taskId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const subStatus = task.active_count > 0 ? 'in_progress' : 'queued';
+  if (task.status === 'pending' && task.sub_status !== subStatus && task.sub_status !== 'in_review') {
+    await trx.updateTable('tasks').set({ sub_status: subStatus }).where('id', '=', taskId).execute();
+    task.sub_status = subStatus;
+  }
+  return task;
+}
+
+/** Marks a task completed. The caller moves the project's counters. */
+export async function markTaskCompleted(trx: Transaction<DB>, taskId: number, now: number): Promise<void> {
+  await trx.updateTable('tasks').set({ status: 'completed', sub_status: null, completed_at: now, updated_at: now }).where('id', '=', taskId).execute();
+}
+
+/** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */
+export async function lockDueAssignments(trx: Transaction<DB>, dialect: DialectAdapter, now: number, projectId: number | undefined, limit: number): Promise<AssignmentRow[]> {
+  const byProject = projectId === undefined ? sql`` : sql`AND project_id = ${projectId}`;
+  const result = await sql<AssignmentRow>`SELECT * FROM assignments WHERE status = 'active' ${byProject} AND lease_expires_at < ${now}
+    ORDER BY lease_expires_at LIMIT ${limit} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx);
+  return result.rows;
+}
+
+/** How many tasks this worker has held in the project (any outcome). */
+export async function countWorkerAssignments(db: Kysely<DB>, workerId: number, projectId: number): Promise<number> {
+  const row = await db
+    .selectFrom('assignments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('worker_id', '=', workerId)
+    .where('project_id', '=', projectId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function workerSkills(db: Kysely<DB>, userId: number): Promise<Set<string>> {
+  const rows = await db.selectFrom('worker_skills').select('skill').where('user_id', '=', userId).execute();
+  return new Set(rows.map((r) => r.skill));
+}
+
+/** Whether the project has any gold task at all (cheap: one index probe). */
+export async function projectHasGold(db: Kysely<DB>, projectId: number): Promise<boolean> {
+  const row = await sql<{ id: number }>`SELECT id FROM tasks WHERE project_id = ${projectId} AND status = 'pending' AND is_gold = 1 AND is_test = 0 LIMIT 1`.execute(db);
+  return row.rows.length > 0;
+}

@@ -1,0 +1,285 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, DB } from '../../db/index.ts';
+import { AppError } from '../../server/errors.ts';
+import type { Principal } from '../accounts/index.ts';
+import { bumpTaskCount, findProjectById, findProjectByName, type Project } from '../projects/index.ts';
+import { scoreGold } from '../quality/gold-scoring.ts';
+import { checkResponse } from '../task-types/index.ts';
+import {
+  type AssignmentRow,
+  countWorkerAssignments,
+  endAssignment,
+  findTask,
+  insertAssignment,
+  lockAssignment,
+  lockDueAssignments,
+  lockNextTask,
+  markTaskCompleted,
+  projectHasGold,
+  releaseSlot,
+  saveHeartbeat,
+  type TaskRecord,
+  timeOf,
+  workerSkills,
+} from './assignment.repository.ts';
+import { applySignal, closeTime } from './time-accounting.ts';
+
+/** What the worker saw before accepting (FAIRWORK rule 2), stored on the assignment. */
+export interface Shown {
+  seconds: number;
+  pay_minor: number;
+  hourly_minor: number;
+  currency: string;
+  review_deadline_days: number;
+  content_warnings: string[];
+}
+
+export function estimateOf(project: Project): Shown {
+  const seconds = project.pay.estimated_seconds;
+  return {
+    seconds,
+    pay_minor: project.pay.piece_rate_minor,
+    // Integer minor units: the implied hourly rate of the piece rate at the estimated time.
+    hourly_minor: Math.floor((project.pay.piece_rate_minor * 3600) / Math.max(1, seconds)),
+    currency: project.pay.currency,
+    review_deadline_days: project.reviewPolicy.deadline_days ?? 3,
+    content_warnings: project.contentWarnings,
+  };
+}
+
+/**
+ * Hooks run inside the transaction that completes a task (the quality engine aggregates here).
+ * A hook that throws rolls the submit back, so a completed task always has its hooks' effects.
+ */
+export type CompletionHook = (trx: Transaction<DB>, task: TaskRecord, project: Project, now: number) => Promise<void>;
+const completionHooks: CompletionHook[] = [];
+
+/** Registers a hook run when a task reaches its required answers. */
+export function onTaskCompleted(hook: CompletionHook): void {
+  completionHooks.push(hook);
+}
+
+/** The worker's view of a task: no gold flag, no expected answer, no requester metadata. */
+export function presentWorkTask(task: TaskRecord, project: Project) {
+  return {
+    id: String(task.id),
+    type: task.type,
+    params: { ...project.params, ...JSON.parse(task.params) },
+    attachments: JSON.parse(task.attachments),
+    instruction: task.instruction,
+  };
+}
+
+function presentAssignment(row: AssignmentRow, task: TaskRecord, project: Project) {
+  return {
+    id: String(row.id),
+    project: project.name,
+    task: presentWorkTask(task, project),
+    claimed_at: new Date(row.claimed_at).toISOString(),
+    lease_expires_at: new Date(row.lease_expires_at).toISOString(),
+    shown: JSON.parse(row.shown) as Shown,
+  };
+}
+
+/** Why a worker may not work on a project, or undefined when they may. */
+export function ineligibility(project: Project, principal: Principal, skills: Set<string>): 'language' | 'skill' | undefined {
+  if (project.languages.some((l) => !principal.languages.includes(l))) return 'language';
+  if (project.requiredSkills.some((s) => !skills.has(s))) return 'skill';
+  return undefined;
+}
+
+async function getOpenProject(db: Kysely<DB>, principal: Principal, name: string): Promise<Project> {
+  const project = await findProjectByName(db, name);
+  if (!project || project.status === 'draft' || project.status === 'archived') throw new AppError('project_not_found', `No open project named "${name}"`);
+  if (project.status === 'paused') throw new AppError('project_paused');
+  const why = ineligibility(project, principal, await workerSkills(db, principal.id));
+  if (why) throw new AppError('not_eligible', why === 'language' ? `This project needs a worker who reads ${project.languages.join(', ')}` : 'This project needs a skill or qualification you do not hold', { reason: why });
+  return project;
+}
+
+// Throttle for the claim-time sweep: one per project per process per interval is enough to free
+// expired slots promptly without adding a query to every claim.
+const lastSweep = new Map<number, number>();
+const SWEEP_INTERVAL_MS = 250;
+
+/**
+ * Gives the worker one task of the project, or null when nothing is eligible (204).
+ * Gold tasks are mixed in at the project's gold rate, never twice to a worker; an expired lease's
+ * slot is free for the next claim. Throws project_not_found, project_paused, not_eligible.
+ */
+export async function claim(database: Database, principal: Principal, projectName: string, now: number, random: () => number = Math.random) {
+  const { db, dialect } = database;
+  const project = await getOpenProject(db, principal, projectName);
+  if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
+  if ((lastSweep.get(project.id) ?? 0) + SWEEP_INTERVAL_MS <= now || now < (lastSweep.get(project.id) ?? 0)) {
+    lastSweep.set(project.id, now);
+    await expireDue(database, now, project.id);
+  }
+  const goldFirst = project.goldRate > 0 && random() < project.goldRate && (await projectHasGold(db, project.id));
+  const shown = JSON.stringify(estimateOf(project));
+  const result = await db.transaction().execute(async (trx) => {
+    let task = await lockNextTask(trx, dialect, project.id, principal.id, goldFirst);
+    if (!task && goldFirst) task = await lockNextTask(trx, dialect, project.id, principal.id, false);
+    if (!task) return null;
+    const row = await insertAssignment(trx, {
+      taskId: task.id,
+      projectId: project.id,
+      workerId: principal.id,
+      isGold: task.is_gold === 1,
+      now,
+      leaseMs: project.leaseSeconds * 1000,
+      idleGraceMs: project.idleGraceSeconds * 1000,
+      shown,
+    });
+    return { row, task };
+  });
+  return result && presentAssignment(result.row, result.task, project);
+}
+
+/** The caller's assignment, locked; assignment_not_found for anyone else's (never forbidden). */
+async function lockOwn(trx: Transaction<DB>, database: Database, principal: Principal, id: number): Promise<AssignmentRow> {
+  const row = await lockAssignment(trx, database.dialect, id);
+  if (!row || row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
+  return row;
+}
+
+/** Ends an active assignment whose lease ran out, at the lease's end, and frees its slot. */
+async function expireLocked(trx: Transaction<DB>, row: AssignmentRow, now: number): Promise<void> {
+  const at = Math.min(row.lease_expires_at, now);
+  await endAssignment(trx, row.id, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') });
+  await releaseSlot(trx, row.task_id, false, now);
+}
+
+const EXPIRED = Symbol('expired');
+
+/** Runs `fn` on the caller's active assignment; if its lease ran out, commits the expiry and throws lease_expired. */
+async function withActive<T>(database: Database, principal: Principal, id: number, now: number, fn: (trx: Transaction<DB>, row: AssignmentRow) => Promise<T>): Promise<T> {
+  const result = await database.db.transaction().execute(async (trx) => {
+    const row = await lockOwn(trx, database, principal, id);
+    if (row.status === 'expired') throw new AppError('lease_expired');
+    if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
+    if (row.lease_expires_at < now) {
+      await expireLocked(trx, row, now);
+      return EXPIRED;
+    }
+    return fn(trx, row);
+  });
+  if (result === EXPIRED) throw new AppError('lease_expired');
+  return result as T;
+}
+
+/** Records activity and extends the lease. Throws assignment_not_found, assignment_not_active, lease_expired. */
+export async function heartbeat(database: Database, principal: Principal, id: number, signal: { visible: boolean; inputActive: boolean }, now: number) {
+  return withActive(database, principal, id, now, async (trx, row) => {
+    const project = await projectOfTask(trx, row.project_id);
+    const leaseExpiresAt = now + project.leaseSeconds * 1000;
+    await saveHeartbeat(trx, row.id, applySignal(timeOf(row), now, signal), leaseExpiresAt);
+    return { lease_expires_at: new Date(leaseExpiresAt).toISOString() };
+  });
+}
+
+async function projectOfTask(db: Kysely<DB> | Transaction<DB>, projectId: number): Promise<Project> {
+  const project = await findProjectById(db, projectId);
+  if (!project) throw new AppError('project_not_found');
+  return project;
+}
+
+function feedbackFor(task: TaskRecord, project: Project, response: Record<string, unknown>) {
+  if (task.is_gold !== 1 || task.expected_response === null) return undefined;
+  const expected = JSON.parse(task.expected_response) as Record<string, unknown>;
+  const params = { ...project.params, ...JSON.parse(task.params) };
+  const { correct, score } = scoreGold(task.type, params, expected, response);
+  return { correct, score, expected_response: expected, explanation: task.gold_explanation };
+}
+
+/**
+ * Stores the worker's answer. Idempotent: a retried submit of a submitted assignment returns the
+ * same result and stores nothing. Gold feedback comes back only here, after the answer is stored.
+ * Completes the task (and runs completion hooks) in the same transaction when it has its answers.
+ * Throws invalid_response (422, with the schema path), lease_expired, assignment_not_found/_not_active.
+ */
+export async function submit(database: Database, principal: Principal, id: number, response: unknown, now: number) {
+  const { db } = database;
+  const peek = await db.selectFrom('assignments').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!peek || peek.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
+  const task = (await findTask(db, peek.task_id)) as TaskRecord;
+  const project = await projectOfTask(db, peek.project_id);
+  if (peek.status === 'submitted') return { ok: true, replayed: true, feedback: feedbackFor(task, project, JSON.parse(peek.response as string)) };
+  const params = { ...project.params, ...JSON.parse(task.params) };
+  const problem = checkResponse(task.type, params, response);
+  if (problem) throw new AppError('invalid_response', problem.message, { path: problem.path, schema_path: problem.schemaPath });
+  const answer = response as Record<string, unknown>;
+  const feedback = feedbackFor(task, project, answer);
+
+  try {
+    await withActive(database, principal, id, now, async (trx, row) => {
+      await endAssignment(trx, row.id, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
+      const updated = await releaseSlot(trx, row.task_id, true, now);
+      if (updated.is_gold === 0 && updated.status === 'pending' && updated.answers_count >= updated.responses_required) {
+        await markTaskCompleted(trx, updated.id, now);
+        await bumpTaskCount(trx, updated.project_id, 'pending', -1);
+        await bumpTaskCount(trx, updated.project_id, 'completed', 1);
+        for (const hook of completionHooks) await hook(trx, { ...updated, status: 'completed', completed_at: now }, project, now);
+      }
+    });
+  } catch (error) {
+    // A retry racing its own first attempt: the first one stored the answer; answer as it did.
+    if (error instanceof AppError && error.code === 'assignment_not_active') {
+      const again = await db.selectFrom('assignments').select(['status', 'response']).where('id', '=', id).executeTakeFirst();
+      if (again?.status === 'submitted') return { ok: true, replayed: true, feedback: feedbackFor(task, project, JSON.parse(again.response as string)) };
+    }
+    throw error;
+  }
+  return { ok: true, replayed: false, feedback };
+}
+
+/** Gives the task back; it is never offered to this worker again. Skipping twice is a no-op. */
+export async function skip(database: Database, principal: Principal, id: number, reason: string | undefined, now: number) {
+  return database.db.transaction().execute(async (trx) => {
+    const row = await lockOwn(trx, database, principal, id);
+    if (row.status === 'skipped') return { ok: true };
+    if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
+    if (row.lease_expires_at < now) {
+      await expireLocked(trx, row, now);
+      return { ok: true };
+    }
+    await endAssignment(trx, row.id, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null });
+    await releaseSlot(trx, row.task_id, false, now);
+    return { ok: true };
+  });
+}
+
+/**
+ * Expires every active assignment whose lease ran out (of one project, or all), freeing slots.
+ * Safe on many nodes at once: rows another node is expiring are skipped. Returns how many expired.
+ */
+export async function expireDue(database: Database, now: number, projectId?: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await database.db.transaction().execute(async (trx) => {
+      const due = await lockDueAssignments(trx, database.dialect, now, projectId, 200);
+      for (const row of due) await expireLocked(trx, row, now);
+      return due.length;
+    });
+    total += n;
+    if (n < 200) return total;
+  }
+}
+
+/** The worker's active assignments in a project (to resume after a reload). */
+export async function activeAssignments(database: Database, principal: Principal, projectName: string, now: number) {
+  const { db } = database;
+  const project = await getOpenProject(db, principal, projectName);
+  const rows = await db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('worker_id', '=', principal.id)
+    .where('project_id', '=', project.id)
+    .where('status', '=', 'active')
+    .where('lease_expires_at', '>=', now)
+    .orderBy('id')
+    .execute();
+  const out = [];
+  for (const row of rows) out.push(presentAssignment(row, (await findTask(db, row.task_id)) as TaskRecord, project));
+  return out;
+}

@@ -1,0 +1,232 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProject, dialects, makeActor, startTestApp, type Actor, type TestApp } from './helpers/harness.ts';
+
+describe.each(dialects)('work distribution on %s', (dialect) => {
+  let t: TestApp;
+  let requester: Actor;
+  beforeAll(async () => {
+    t = await startTestApp(dialect);
+    requester = await makeActor(t, 'requester');
+  });
+  afterAll(() => t.close());
+
+  const call = (method: 'GET' | 'POST', url: string, actor: Actor, payload?: unknown) =>
+    t.app.inject({ method, url, headers: actor.auth, ...(payload !== undefined && { payload: payload as object }) });
+
+  async function project(overrides: Record<string, unknown> = {}, tasks: Record<string, unknown>[] = []) {
+    const body = buildProject(overrides);
+    expect((await call('POST', '/v1/projects', requester, body)).statusCode).toBe(200);
+    const ids: string[] = [];
+    for (const task of tasks) {
+      const res = await call('POST', task.expected_response ? '/v1/evaluation_tasks/categorization' : '/v1/task/categorization', requester, { project: body.name, attachments: [{ type: 'text', content: 'x' }], ...task });
+      expect(res.statusCode, res.body).toBe(200);
+      ids.push(res.json().task_id);
+    }
+    return { name: body.name as string, ids };
+  }
+  const claimRes = (name: string, worker: Actor) => call('POST', `/v1/work/projects/${name}/claim`, worker);
+  async function claimOk(name: string, worker: Actor) {
+    const res = await claimRes(name, worker);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().assignment as { id: string; task: { id: string; params: Record<string, unknown>; attachments: unknown[] }; lease_expires_at: string; shown: Record<string, unknown> };
+  }
+  const submit = (id: string, worker: Actor, response: unknown) => call('POST', `/v1/work/assignments/${id}/submit`, worker, { response });
+  const task = async (id: string) => (await call('GET', `/v1/task/${id}`, requester)).json();
+
+  it('hands a task to as many workers as it needs answers, never twice to one, then 204', async () => {
+    const p = await project({ overlap: { min: 3 } }, [{}]);
+    const workers = await Promise.all([0, 1, 2, 3].map(() => makeActor(t, 'worker')));
+    const got = [];
+    for (const w of workers.slice(0, 3)) got.push(await claimOk(p.name, w));
+    expect(got.map((a) => a.task.id)).toEqual([p.ids[0], p.ids[0], p.ids[0]]);
+    expect((await claimRes(p.name, workers[3])).statusCode).toBe(204);
+    expect((await claimRes(p.name, workers[0])).statusCode).toBe(204);
+    expect((await task(p.ids[0])).sub_status).toBe('in_progress');
+  });
+
+  it('orders work by priority, then the task closest to completion, then the oldest', async () => {
+    const p = await project({ overlap: { min: 2 } }, [{ unique_id: 'old' }, { unique_id: 'new' }, { unique_id: 'urgent', priority: 10 }]);
+    const [w1, w2, w3] = await Promise.all([0, 1, 2].map(() => makeActor(t, 'worker')));
+    const first = await claimOk(p.name, w1);
+    expect(first.task.id).toBe(p.ids[2]);
+    await submit(first.id, w1, { category: 'cat' });
+    // w1 has held "urgent"; the oldest open task comes next for w1.
+    const second = await claimOk(p.name, w1);
+    expect(second.task.id).toBe(p.ids[0]);
+    await submit(second.id, w1, { category: 'cat' });
+    // For w2, "urgent" still leads on priority; after it, "old" (one answer in) beats "new" (none).
+    expect((await claimOk(p.name, w2)).task.id).toBe(p.ids[2]);
+    expect((await claimOk(p.name, w2)).task.id).toBe(p.ids[0]);
+    expect((await claimOk(p.name, w3)).task.id).toBe(p.ids[1]);
+  });
+
+  it('completes a task when it has its answers, and it leaves the queue', async () => {
+    const p = await project({ overlap: { min: 2 } }, [{}]);
+    const [w1, w2, w3] = await Promise.all([0, 1, 2].map(() => makeActor(t, 'worker')));
+    const a1 = await claimOk(p.name, w1);
+    const a2 = await claimOk(p.name, w2);
+    expect((await submit(a1.id, w1, { category: 'dog' })).json()).toEqual({ ok: true });
+    expect((await task(p.ids[0])).status).toBe('pending');
+    await submit(a2.id, w2, { category: 'dog' });
+    const done = await task(p.ids[0]);
+    expect(done.status).toBe('completed');
+    expect(done.completed_at).not.toBeNull();
+    expect((await claimRes(p.name, w3)).statusCode).toBe(204);
+    expect((await call('GET', `/v1/projects/${p.name}`, requester)).json().task_counts).toMatchObject({ pending: 0, completed: 1 });
+  });
+
+  it('makes submit idempotent: a retry returns the same result and stores one answer', async () => {
+    const p = await project({ overlap: { min: 2 } }, [{}]);
+    const w = await makeActor(t, 'worker');
+    const a = await claimOk(p.name, w);
+    const first = await submit(a.id, w, { category: 'bird' });
+    const retry = await submit(a.id, w, { category: 'bird' });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toEqual(first.json());
+    const rows = await t.database.db.selectFrom('assignments').selectAll().where('task_id', '=', Number(p.ids[0])).execute();
+    expect(rows.filter((r) => r.status === 'submitted')).toHaveLength(1);
+    expect((await t.database.db.selectFrom('tasks').select('answers_count').where('id', '=', Number(p.ids[0])).executeTakeFirstOrThrow()).answers_count).toBe(1);
+  });
+
+  it('frees an expired lease for others, records the expiry, and refuses the late submit', async () => {
+    const p = await project({ lease_seconds: 60 }, [{}]);
+    const [w1, w2] = await Promise.all([0, 1].map(() => makeActor(t, 'worker')));
+    const a = await claimOk(p.name, w1);
+    expect((await claimRes(p.name, w2)).statusCode).toBe(204);
+    t.clock.advance(61_000);
+    const b = await claimOk(p.name, w2);
+    expect(b.task.id).toBe(a.task.id);
+    const late = await submit(a.id, w1, { category: 'cat' });
+    expect([late.statusCode, late.json().code]).toEqual([409, 'lease_expired']);
+    const row = await t.database.db.selectFrom('assignments').selectAll().where('id', '=', Number(a.id)).executeTakeFirstOrThrow();
+    expect(row.status).toBe('expired');
+    expect(row.active_ms + row.short_idle_ms + row.long_idle_ms).toBe((row.ended_at as number) - row.claimed_at);
+    expect((await submit(b.id, w2, { category: 'cat' })).statusCode).toBe(200);
+  });
+
+  it('extends the lease on heartbeat and keeps time that adds up', async () => {
+    const p = await project({ lease_seconds: 60, idle_grace_seconds: 60 }, [{}]);
+    const w = await makeActor(t, 'worker');
+    const a = await claimOk(p.name, w);
+    for (let i = 0; i < 4; i++) {
+      t.clock.advance(15_000);
+      const hb = await call('POST', `/v1/work/assignments/${a.id}/heartbeat`, w, { visible: true, input_active: i < 2 });
+      expect(new Date(hb.json().lease_expires_at).getTime()).toBe(t.clock() + 60_000);
+    }
+    t.clock.advance(50_000);
+    expect((await submit(a.id, w, { category: 'cat' })).statusCode).toBe(200);
+    const row = await t.database.db.selectFrom('assignments').selectAll().where('id', '=', Number(a.id)).executeTakeFirstOrThrow();
+    expect(row.active_ms).toBe(30_000 + 30_000);
+    expect(row.short_idle_ms).toBe(30_000 + 20_000);
+    expect(row.active_ms + row.short_idle_ms + row.long_idle_ms).toBe(110_000);
+    const after = await call('POST', `/v1/work/assignments/${a.id}/heartbeat`, w, { visible: true, input_active: true });
+    expect([after.statusCode, after.json().code]).toEqual([409, 'assignment_not_active']);
+  });
+
+  it('never offers a skipped task to the same worker again, but frees it for others', async () => {
+    const p = await project({}, [{}]);
+    const [w1, w2] = await Promise.all([0, 1].map(() => makeActor(t, 'worker')));
+    const a = await claimOk(p.name, w1);
+    expect((await call('POST', `/v1/work/assignments/${a.id}/skip`, w1, { reason: 'unreadable' })).json()).toEqual({ ok: true });
+    expect((await claimRes(p.name, w1)).statusCode).toBe(204);
+    expect((await claimOk(p.name, w2)).task.id).toBe(a.task.id);
+  });
+
+  it('refuses answers that do not fit the type, with the schema path', async () => {
+    const p = await project({}, [{}]);
+    const w = await makeActor(t, 'worker');
+    const a = await claimOk(p.name, w);
+    for (const response of [{ category: 'whale' }, { categories: ['cat'] }, 'cat', null]) {
+      const res = await submit(a.id, w, response);
+      expect([res.statusCode, res.json().code]).toEqual([422, 'invalid_response']);
+      expect(res.json().error.details.schema_path).toMatch(/^#/);
+    }
+    expect((await submit(a.id, w, { category: 'cat' })).statusCode).toBe(200);
+  });
+
+  it("answers 404 for someone else's assignment and unknown ids", async () => {
+    const p = await project({}, [{}]);
+    const [w1, w2] = await Promise.all([0, 1].map(() => makeActor(t, 'worker')));
+    const a = await claimOk(p.name, w1);
+    for (const path of ['submit', 'heartbeat', 'skip']) {
+      const payload = path === 'submit' ? { response: { category: 'cat' } } : path === 'heartbeat' ? { visible: true, input_active: true } : {};
+      const res = await call('POST', `/v1/work/assignments/${a.id}/${path}`, w2, payload);
+      expect([res.statusCode, res.json().code]).toEqual([404, 'assignment_not_found']);
+    }
+    expect((await submit('99999999', w1, { category: 'cat' })).json().code).toBe('assignment_not_found');
+    expect((await submit('abc', w1, { category: 'cat' })).json().code).toBe('assignment_not_found');
+    const bad = await call('POST', `/v1/work/assignments/${a.id}/heartbeat`, w1, { visible: 'yes' });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('refuses claims on paused and unknown projects and from workers without the language or skill', async () => {
+    const paused = await project({ status: 'paused' }, [{}]);
+    const w = await makeActor(t, 'worker', { languages: ['en'] });
+    expect((await claimRes(paused.name, w)).json().code).toBe('project_paused');
+    expect((await claimRes('no-such-project', w)).json().code).toBe('project_not_found');
+    const japanese = await project({ languages: ['ja'] }, [{}]);
+    const res = await claimRes(japanese.name, w);
+    expect([res.statusCode, res.json().code]).toEqual([403, 'not_eligible']);
+    const reader = await makeActor(t, 'worker', { languages: ['ja', 'en'] });
+    expect((await claimRes(japanese.name, reader)).statusCode).toBe(200);
+    const skilled = await project({ required_skills: ['medical'] }, [{}]);
+    expect((await claimRes(skilled.name, w)).json().code).toBe('not_eligible');
+    const admin = await makeActor(t, 'admin');
+    await call('POST', '/v1/users', admin, {});
+    await t.app.inject({ method: 'PATCH', url: `/v1/users/${w.user.id}`, headers: admin.auth, payload: { skills: ['medical'] } });
+    expect((await claimRes(skilled.name, w)).statusCode).toBe(200);
+    const listed = (await call('GET', '/v1/work/projects', reader)).json().docs.map((d: { name: string }) => d.name);
+    expect(listed).toContain(japanese.name);
+    expect(listed).not.toContain(paused.name);
+    expect(listed).not.toContain(skilled.name);
+  });
+
+  it('stops at the per-worker cap', async () => {
+    const p = await project({ per_worker_cap: 2 }, [{}, {}, {}]);
+    const w = await makeActor(t, 'worker');
+    await claimOk(p.name, w);
+    await claimOk(p.name, w);
+    expect((await claimRes(p.name, w)).statusCode).toBe(204);
+  });
+
+  it('keeps tasks from test keys away from workers', async () => {
+    const p = await project({}, []);
+    const testKey = (await call('POST', '/v1/api_keys', requester, { test: true })).json().key;
+    await t.app.inject({ method: 'POST', url: '/v1/task/categorization', headers: { authorization: `Bearer ${testKey}` }, payload: { project: p.name, attachments: [] } });
+    expect((await claimRes(p.name, await makeActor(t, 'worker'))).statusCode).toBe(204);
+  });
+
+  it('mixes in gold at the gold rate, never twice, never revealing it before submit', async () => {
+    const p = await project({ gold_rate: 1 }, [{ attachments: [{ type: 'text', content: 'regular' }] }, { attachments: [{ type: 'text', content: 'regular' }], expected_response: { category: 'dog' }, explanation: 'It says woof.' }]);
+    const w = await makeActor(t, 'worker');
+    const res = await claimRes(p.name, w);
+    const text = res.body;
+    for (const leak of ['expected', 'explanation', 'woof', 'gold']) expect(text).not.toContain(leak);
+    const a = res.json().assignment;
+    expect(a.task.id).toBe(p.ids[1]);
+    expect(Object.keys(a.task).sort()).toEqual(['attachments', 'id', 'instruction', 'params', 'type']);
+    const fb = (await submit(a.id, w, { category: 'cat' })).json();
+    expect(fb.feedback).toEqual({ correct: false, score: 0, expected_response: { category: 'dog' }, explanation: 'It says woof.' });
+    const next = await claimOk(p.name, w);
+    expect(next.task.id).toBe(p.ids[0]);
+    expect((await submit(next.id, w, { category: 'cat' })).json().feedback).toBeUndefined();
+    expect((await claimRes(p.name, w)).statusCode).toBe(204);
+    expect((await task(p.ids[1])).status).toBe('pending');
+  });
+
+  it('shows the estimate, pay and implied hourly rate before work and stores what was shown', async () => {
+    const p = await project({ pay: { currency: 'EUR', piece_rate_minor: 10, estimated_seconds: 20 }, content_warnings: ['violence'] }, [{}]);
+    const w = await makeActor(t, 'worker');
+    const card = (await call('GET', '/v1/work/projects', w)).json().docs.find((d: { name: string }) => d.name === p.name);
+    expect(card).toMatchObject({ estimate: { seconds: 20, pay_minor: 10, hourly_minor: 1800, currency: 'EUR' }, content_warnings: ['violence'], review_deadline_days: 3, available: 1 });
+    const a = await claimOk(p.name, w);
+    expect(a.shown).toMatchObject({ seconds: 20, pay_minor: 10, hourly_minor: 1800, currency: 'EUR' });
+  });
+
+  it('cannot cancel a task once work started', async () => {
+    const p = await project({}, [{}]);
+    await claimOk(p.name, await makeActor(t, 'worker'));
+    const res = await call('POST', `/v1/task/${p.ids[0]}/cancel`, requester, {});
+    expect([res.statusCode, res.json().code]).toEqual([409, 'task_not_cancelable']);
+  });
+});
