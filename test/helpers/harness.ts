@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { type Database, migrateToLatest, openDatabase } from '../../src/db/index.ts';
 import { createApiKey, createUser, type Role, type User } from '../../src/modules/accounts/index.ts';
+import { hashPassword } from '../../src/modules/accounts/password.ts';
 import { type App, buildApp } from '../../src/server/app.ts';
 import { type Config, loadConfig } from '../../src/server/env.ts';
 
@@ -105,4 +106,22 @@ export function jsonlTasks(n: number, start = 0, prefix = 'u', extra: (i: number
   let out = '';
   for (let i = start; i < start + n; i++) out += `${JSON.stringify({ unique_id: `${prefix}${i}`, attachments: [{ type: 'text', content: `item ${i}` }], ...extra(i) })}\n`;
   return out;
+}
+
+/** Many workers at once: one password hash shared by all (hashing is slow on purpose), a key each. */
+export async function makeWorkers(t: { database: Database; config: Config }, n: number): Promise<Actor[]> {
+  const hash = await hashPassword('correct horse battery');
+  const now = Date.now();
+  const prefix = unique('w');
+  const rows = await t.database.db
+    .insertInto('users')
+    .values([...Array(n).keys()].map((i) => ({ email: `${prefix}-${i}@example.test`, password_hash: hash, role: 'worker' as const, display_name: `w${i}`, languages: '["en"]', locale: 'en', timezone: 'UTC', active: 1, created_at: now })))
+    .returning(['id', 'email'])
+    .execute();
+  const actors: Actor[] = [];
+  for (const row of rows) {
+    const { key } = await createApiKey(t.database.db, t.config.secret, row.id, {}, now);
+    actors.push({ user: { id: row.id, email: row.email, role: 'worker', displayName: '', languages: ['en'], locale: 'en', timezone: 'UTC', active: true, createdAt: now }, key, auth: { authorization: `Bearer ${key}` } });
+  }
+  return actors;
 }

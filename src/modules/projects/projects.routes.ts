@@ -63,7 +63,7 @@ const settings = {
       { additionalProperties: false },
     ),
   ),
-  lease_seconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 86_400 })),
+  lease_seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
   idle_grace_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 1200 })),
   per_worker_cap: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   languages: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), { maxItems: 20 })),
