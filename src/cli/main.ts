@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { migrateToLatest, openConfiguredDatabase } from '../db/index.ts';
 import { createApiKey, createUser, findUserByEmail, getUser, LOCALES, ROLES, type Role } from '../modules/accounts/index.ts';
-import { findProjectByName } from '../modules/projects/index.ts';
+import { createProject, findProjectByName } from '../modules/projects/index.ts';
 import { formatFrom, type ImportFormat, importTasks } from '../modules/tasks/index.ts';
 import { ConfigError, loadConfig } from '../server/env.ts';
 import { AppError } from '../server/errors.ts';
@@ -76,6 +76,33 @@ program
   });
 
 program
+  .command('project')
+  .description('manage projects')
+  .command('create')
+  .description('create a project owned by a user')
+  .requiredOption('--name <name>')
+  .requiredOption('--type <type>', 'a task type, e.g. categorization')
+  .requiredOption('--owner <email>', 'the requester who owns it')
+  .option('--params <json>', "the type's preset fields as JSON", '{}')
+  .option('--overlap <n>', 'answers per task', '1')
+  .action(async (o: { name: string; type: string; owner: string; params: string; overlap: string }) => {
+    let params: Record<string, unknown>;
+    try {
+      params = JSON.parse(o.params);
+    } catch {
+      throw new AppError('invalid_json', '--params is not valid JSON');
+    }
+    const overlap = Number(o.overlap);
+    if (!Number.isInteger(overlap) || overlap < 1 || overlap > 100) throw new AppError('validation_failed', '--overlap must be an integer from 1 to 100');
+    const project = await withDatabase(async (d) => {
+      const found = await findUserByEmail(d.db, o.owner);
+      if (!found) throw new AppError('user_not_found', `no user with email ${o.owner}`);
+      return createProject(d.db, { ...found, apiKeyId: null, isTest: false }, { name: o.name, type: o.type, params, overlap: { min: overlap } }, Date.now());
+    });
+    console.log(`created project ${project.name} (${project.type})`);
+  });
+
+program
   .command('import')
   .description('import a JSONL, JSON-array or CSV file of tasks into a project (idempotent by unique_id)')
   .argument('<file>')
@@ -114,7 +141,7 @@ program
     });
     console.log(`${summary.rows} rows: ${summary.inserted} imported, ${summary.existing} already there, ${summary.failed} failed (${summary.seconds.toFixed(1)} s)`);
     for (const e of summary.errors.slice(0, 20)) console.log(`  line ${e.line}: ${e.code}: ${e.message}`);
-    if (summary.errors.length > 20) console.log(`  ... ${summary.failed - 20} more`);
+    if (summary.failed > 20) console.log(`  ... ${summary.failed - 20} more`);
     if (summary.file_error) {
       console.error(`stopped: ${summary.file_error}`);
       process.exitCode = 1;

@@ -83,7 +83,8 @@ function openSqlite(file: string): Database {
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     async insertManyIgnoringConflicts(trx, table, columns, rows, conflict, returning) {
       if (!trx.isTransaction) throw new Error('insertManyIgnoringConflicts needs a transaction');
-      const text = `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${conflict.join(', ')}) DO NOTHING RETURNING ${returning.join(', ')}`;
+      // Plain run() rather than RETURNING: the row id comes back as lastInsertRowid at no cost.
+      const text = `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${conflict.join(', ')}) DO NOTHING`;
       let statement = statements.get(text);
       if (!statement) {
         statement = raw.prepare(text);
@@ -91,9 +92,13 @@ function openSqlite(file: string): Database {
       }
       // The Kysely transaction holds SQLite's only connection, so these synchronous statements run inside it.
       const inserted: Record<string, unknown>[] = [];
+      const indexOf = new Map(columns.map((c, i) => [c.name, i]));
       for (const row of rows) {
-        const got = statement.get(...(row as unknown[])) as Record<string, unknown> | undefined;
-        if (got) inserted.push(got);
+        const result = statement.run(...(row as unknown[]));
+        if (result.changes === 0) continue;
+        const out: Record<string, unknown> = {};
+        for (const name of returning) out[name] = name === 'id' ? Number(result.lastInsertRowid) : row[indexOf.get(name) as number];
+        inserted.push(out);
       }
       return inserted;
     },

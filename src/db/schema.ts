@@ -69,6 +69,8 @@ export interface ProjectsTable {
   status: 'draft' | 'active' | 'paused' | 'archived';
   /** JSON array of skills (or qualifications) a worker must hold. */
   required_skills: Generated<string>;
+  /** JSON quality settings: target confidence, method, skill prior. */
+  quality: Generated<string>;
   created_at: number;
   updated_at: number;
 }
@@ -103,6 +105,8 @@ export interface TasksTable {
   updated_at: number;
   completed_at: number | null;
   import_id: number | null;
+  /** JSON {answer, confidence, method, n_answers, agreement, decided_by}: the task's aggregated result. */
+  result: string | null;
 }
 
 export interface ProjectTaskCountsTable {
@@ -161,6 +165,44 @@ export interface AssignmentsTable {
   idle_streak_ms: Generated<number>;
   last_signal_at: number;
   idle_grace_ms: number;
+  /** Set by review: 'accepted', 'revise' or 'rejected' (the answer no longer counts). */
+  review_status: string | null;
+}
+
+export interface WorkerQualityTable {
+  project_id: number;
+  worker_id: number;
+  gold_n: Generated<number>;
+  gold_correct: Generated<number>;
+  fitted_accuracy: number | null;
+  confusion: string | null;
+  updated_at: number;
+}
+
+export interface ReviewDecisionsTable {
+  id: Generated<number>;
+  task_id: number;
+  assignment_id: number | null;
+  reviewer_id: number;
+  action: 'accept' | 'fix' | 'revise' | 'reject';
+  reason_code: string | null;
+  text: string | null;
+  evidence: string | null;
+  created_at: number;
+}
+
+export interface QualityFitsTable {
+  project_id: number;
+  answers_at_fit: number;
+  iterations: number;
+  method: string;
+  fitted_at: number;
+}
+
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }
 
 export interface WorkerSkillsTable {
@@ -182,4 +224,8 @@ export interface DB {
   imports: ImportsTable;
   assignments: AssignmentsTable;
   worker_skills: WorkerSkillsTable;
+  worker_quality: WorkerQualityTable;
+  review_decisions: ReviewDecisionsTable;
+  quality_fits: QualityFitsTable;
+  job_leases: JobLeasesTable;
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.ts';
 import { pruneRateWindows } from '../modules/accounts/index.ts';
 import { expireDue } from '../modules/assignment/index.ts';
+import { reestimateDueProjects } from '../modules/quality/index.ts';
 
 export interface JobContext {
   database: Database;
@@ -18,6 +19,8 @@ interface Job {
 const jobs: Job[] = [
   // Frees the slots of leases that ran out even when nobody claims in that project.
   { name: 'expire-leases', everyMs: 5_000, run: async (ctx) => void (await expireDue(ctx.database, ctx.now())) },
+  // Full Dawid-Skene over projects that gained enough answers; one node at a time.
+  { name: 'quality-reestimate', everyMs: 60_000, run: async (ctx) => void (await reestimateDueProjects(ctx.database, ctx.now())) },
   { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },
 ];
 

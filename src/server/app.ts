@@ -12,6 +12,7 @@ import type { Database } from '../db/index.ts';
 import { accountsRoutes, authenticate } from '../modules/accounts/index.ts';
 import { workRoutes } from '../modules/assignment/index.ts';
 import { projectsRoutes } from '../modules/projects/index.ts';
+import { qualityRoutes } from '../modules/quality/index.ts';
 import { tasksRoutes } from '../modules/tasks/index.ts';
 import type { Config } from './env.ts';
 import { AppError, renderError } from './errors.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(projectsRoutes);
   await app.register(tasksRoutes);
   await app.register(workRoutes);
+  await app.register(qualityRoutes);
 
   const webRoot = deps.webRoot ?? resolve('dist/web');
   const hasWeb = existsSync(join(webRoot, 'index.html'));

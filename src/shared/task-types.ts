@@ -359,3 +359,10 @@ export const taskTypes: ReadonlyMap<string, TaskTypeDefinition> = new Map(defini
 export function findTaskType(type: string): TaskTypeDefinition | undefined {
   return taskTypes.get(type);
 }
+
+/**
+ * Published reason codes for review decisions (FAIRWORK rule 5). A rejection or a send-back must
+ * carry one of these, a text of at least 20 characters, and (for a rejection) evidence.
+ */
+export const REVIEW_REASON_CODES = ['wrong_answer', 'instructions_not_followed', 'incomplete', 'gold_failure', 'speed_outlier', 'spam_or_random', 'other'] as const;
+export const MIN_REASON_TEXT = 20;

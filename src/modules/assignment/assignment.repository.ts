@@ -140,11 +140,6 @@ export async function releaseSlot(trx: Transaction<DB>, taskId: number, answered
   return task;
 }
 
-/** Marks a task completed. The caller moves the project's counters. */
-export async function markTaskCompleted(trx: Transaction<DB>, taskId: number, now: number): Promise<void> {
-  await trx.updateTable('tasks').set({ status: 'completed', sub_status: null, completed_at: now, updated_at: now }).where('id', '=', taskId).execute();
-}
-
 /** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */
 export async function lockDueAssignments(trx: Transaction<DB>, dialect: DialectAdapter, now: number, projectId: number | undefined, limit: number): Promise<AssignmentRow[]> {
   const byProject = projectId === undefined ? sql`` : sql`AND project_id = ${projectId}`;

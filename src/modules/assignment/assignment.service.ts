@@ -2,8 +2,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, DB } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
-import { bumpTaskCount, findProjectById, findProjectByName, type Project } from '../projects/index.ts';
-import { scoreGold } from '../quality/gold-scoring.ts';
+import { findProjectById, findProjectByName, type Project } from '../projects/index.ts';
+import { taskCompletedIn } from '../tasks/index.ts';
+import { applyDecision, decideAfterAnswer, scoreGold } from '../quality/index.ts';
 import { checkResponse } from '../task-types/index.ts';
 import {
   type AssignmentRow,
@@ -14,7 +15,6 @@ import {
   lockAssignment,
   lockDueAssignments,
   lockNextTask,
-  markTaskCompleted,
   projectHasGold,
   releaseSlot,
   saveHeartbeat,
@@ -45,18 +45,6 @@ export function estimateOf(project: Project): Shown {
     review_deadline_days: project.reviewPolicy.deadline_days ?? 3,
     content_warnings: project.contentWarnings,
   };
-}
-
-/**
- * Hooks run inside the transaction that completes a task (the quality engine aggregates here).
- * A hook that throws rolls the submit back, so a completed task always has its hooks' effects.
- */
-export type CompletionHook = (trx: Transaction<DB>, task: TaskRecord, project: Project, now: number) => Promise<void>;
-const completionHooks: CompletionHook[] = [];
-
-/** Registers a hook run when a task reaches its required answers. */
-export function onTaskCompleted(hook: CompletionHook): void {
-  completionHooks.push(hook);
 }
 
 /** The worker's view of a task: no gold flag, no expected answer, no requester metadata. */
@@ -215,12 +203,9 @@ export async function submit(database: Database, principal: Principal, id: numbe
     await withActive(database, principal, id, now, async (trx, row) => {
       await endAssignment(trx, row.id, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
       const updated = await releaseSlot(trx, row.task_id, true, now);
-      if (updated.is_gold === 0 && updated.status === 'pending' && updated.answers_count >= updated.responses_required) {
-        await markTaskCompleted(trx, updated.id, now);
-        await bumpTaskCount(trx, updated.project_id, 'pending', -1);
-        await bumpTaskCount(trx, updated.project_id, 'completed', 1);
-        for (const hook of completionHooks) await hook(trx, { ...updated, status: 'completed', completed_at: now }, project, now);
-      }
+      const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
+      await applyDecision(trx, updated.id, decision, now);
+      if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);
     });
   } catch (error) {
     // A retry racing its own first attempt: the first one stored the answer; answer as it did.

@@ -6,6 +6,8 @@ export {
   type PaySettings,
   type Project,
   type ProjectStatus,
+  QUALITY_DEFAULTS,
+  type QualitySettings,
   type ReviewPolicy,
 } from './projects.repository.ts';
 export { presentProject, ProjectCreateBody, projectsRoutes } from './projects.routes.ts';

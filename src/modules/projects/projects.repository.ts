@@ -17,6 +17,23 @@ export interface PaySettings {
   estimated_seconds: number;
 }
 
+export interface QualitySettings {
+  /** Posterior of the leading answer at which a task stops collecting answers (dynamic overlap). */
+  target_confidence: number;
+  /** Aggregation for the full re-estimation: ds, mv, onecoin, glad, wawa. */
+  method: string;
+  /** Beta prior on a worker's accuracy before gold evidence. */
+  prior: { alpha: number; beta: number };
+  /** New answers needed before the project's full re-estimation runs again. */
+  reestimate_every: number;
+  /** Include each worker's answer under response.annotator_responses. */
+  annotator_responses: boolean;
+}
+
+// Beta(4, 1): a worker is assumed better than chance (mean 0.8) on the evidence of five answers,
+// so a handful of gold answers already outweighs the assumption.
+export const QUALITY_DEFAULTS: QualitySettings = { target_confidence: 0.95, method: 'ds', prior: { alpha: 4, beta: 1 }, reestimate_every: 200, annotator_responses: false };
+
 export interface Project {
   id: number;
   ownerId: number;
@@ -36,6 +53,7 @@ export interface Project {
   languages: string[];
   contentWarnings: string[];
   requiredSkills: string[];
+  quality: QualitySettings;
   status: ProjectStatus;
   createdAt: number;
   updatedAt: number;
@@ -63,6 +81,7 @@ function toProject(row: Selectable<ProjectsTable>): Project {
     languages: JSON.parse(row.languages),
     contentWarnings: JSON.parse(row.content_warnings),
     requiredSkills: JSON.parse(row.required_skills),
+    quality: { ...QUALITY_DEFAULTS, ...JSON.parse(row.quality) },
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -88,6 +107,7 @@ function toRow(p: ProjectValues) {
     languages: JSON.stringify(p.languages),
     content_warnings: JSON.stringify(p.contentWarnings),
     required_skills: JSON.stringify(p.requiredSkills),
+    quality: JSON.stringify(p.quality),
     status: p.status,
   };
 }

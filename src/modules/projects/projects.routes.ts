@@ -24,6 +24,7 @@ export function presentProject(p: Project, counts?: Record<string, number>) {
     languages: p.languages,
     content_warnings: p.contentWarnings,
     required_skills: p.requiredSkills,
+    quality: p.quality,
     status: p.status,
     created_at: new Date(p.createdAt).toISOString(),
     updated_at: new Date(p.updatedAt).toISOString(),
@@ -69,6 +70,18 @@ const settings = {
   languages: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), { maxItems: 20 })),
   content_warnings: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })),
   required_skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20, description: 'Skills or qualifications a worker must hold' })),
+  quality: Type.Optional(
+    Type.Object(
+      {
+        target_confidence: Type.Optional(Type.Number({ minimum: 0.5, maximum: 1 })),
+        method: Type.Optional(Type.Union(['ds', 'mv', 'onecoin', 'glad', 'wawa'].map((m) => Type.Literal(m)))),
+        prior: Type.Optional(Type.Object({ alpha: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), beta: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }) }, { additionalProperties: false })),
+        reestimate_every: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
+        annotator_responses: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+  ),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')])),
 };
 

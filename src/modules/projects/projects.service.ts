@@ -11,6 +11,8 @@ import {
   type Project,
   type ProjectStatus,
   type ProjectValues,
+  QUALITY_DEFAULTS,
+  type QualitySettings,
   type ReviewPolicy,
   updateProjectRow,
 } from './projects.repository.ts';
@@ -32,6 +34,7 @@ export interface ProjectInput {
   languages?: string[];
   content_warnings?: string[];
   required_skills?: string[];
+  quality?: Partial<QualitySettings>;
   status?: ProjectStatus;
 }
 
@@ -65,6 +68,7 @@ function merge(base: ProjectValues, input: ProjectInput, replaceParams: boolean)
     languages: input.languages ?? base.languages,
     contentWarnings: input.content_warnings ?? base.contentWarnings,
     requiredSkills: input.required_skills ?? base.requiredSkills,
+    quality: input.quality ? { ...base.quality, ...input.quality } : base.quality,
     status: input.status ?? base.status,
   };
 }
@@ -97,6 +101,7 @@ export async function createProject(db: Kysely<DB>, owner: Principal, input: Pro
     languages: [],
     contentWarnings: [],
     requiredSkills: [],
+    quality: QUALITY_DEFAULTS,
     status: 'active',
   };
   const values = merge(base, input, true);

@@ -9,13 +9,28 @@ const ajv = new Ajv({ allErrors: false, strict: false });
 const cache = new Map<string, ValidateFunction>();
 const CACHE_LIMIT = 2000;
 
+// Registry schemas are long-lived objects: found by identity without serialising them per row.
+const byIdentity = new WeakMap<JsonSchema, ValidateFunction>();
+
 function compile(schema: JsonSchema): ValidateFunction {
+  const known = byIdentity.get(schema);
+  if (known) return known;
   const key = JSON.stringify(schema);
   let fn = cache.get(key);
   if (!fn) {
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
     fn = ajv.compile(schema);
     cache.set(key, fn);
+  }
+  return fn;
+}
+
+/** Compiles a schema that lives as long as the process (the registry's params schemas). */
+function compileStatic(schema: JsonSchema): ValidateFunction {
+  let fn = byIdentity.get(schema);
+  if (!fn) {
+    fn = compile(schema);
+    byIdentity.set(schema, fn);
   }
   return fn;
 }
@@ -42,7 +57,7 @@ function partial(schema: JsonSchema): JsonSchema {
 
 /** Validates a task's full params (project presets merged with the task's own fields). */
 export function checkTaskParams(def: TaskTypeDefinition, params: Record<string, unknown>): SchemaProblem | undefined {
-  const fn = compile(def.params);
+  const fn = compileStatic(def.params);
   return fn(params) ? undefined : problem(fn.errors);
 }
 

@@ -28,12 +28,15 @@ export interface ImportSummary extends ImportProgress {
   project: string;
   /** The first MAX_REPORTED_ERRORS row errors; `failed` counts them all. */
   errors: ImportRowError[];
+  /** The first MAX_REPORTED_SKIPS rows skipped because their unique_id already existed; `existing` counts them all. */
+  skipped: ImportRowError[];
   /** A problem that stopped reading the file; rows before it have landed. */
   file_error: string | null;
   seconds: number;
 }
 
 const MAX_REPORTED_ERRORS = 1000;
+const MAX_REPORTED_SKIPS = 100;
 
 export interface ImportOptions {
   owner: Principal;
@@ -69,6 +72,7 @@ export async function importTasks(database: Database, opts: ImportOptions): Prom
 
   const progress: ImportProgress = { rows: 0, inserted: 0, existing: 0, failed: 0, bytes: 0 };
   const errors: ImportRowError[] = [];
+  const skipped: ImportRowError[] = [];
   const report = (e: ImportRowError) => {
     progress.failed++;
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
@@ -111,8 +115,8 @@ export async function importTasks(database: Database, opts: ImportOptions): Prom
           );
         } else {
           progress.existing++;
-          if (draft.uniqueId !== null && errors.length < MAX_REPORTED_ERRORS) {
-            errors.push({ line, code: 'unique_id_exists', message: `unique_id "${draft.uniqueId}" already exists; row skipped`, task_id: String(found?.id) });
+          if (draft.uniqueId !== null && skipped.length < MAX_REPORTED_SKIPS) {
+            skipped.push({ line, code: 'unique_id_exists', message: `unique_id "${draft.uniqueId}" already exists; row skipped`, task_id: String(found?.id) });
           }
         }
       }
@@ -152,7 +156,7 @@ export async function importTasks(database: Database, opts: ImportOptions): Prom
     .where('id', '=', importId)
     .execute();
   errors.sort((a, b) => a.line - b.line);
-  return { import_id: importId, project: opts.project.name, ...progress, errors, file_error: fileError, seconds: (finished - started) / 1000 };
+  return { import_id: importId, project: opts.project.name, ...progress, errors, skipped, file_error: fileError, seconds: (finished - started) / 1000 };
 }
 
 async function* countBytes(input: AsyncIterable<Buffer | string>, progress: ImportProgress): AsyncGenerator<Buffer | string> {

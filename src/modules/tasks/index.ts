@@ -1,3 +1,4 @@
+export { type CompletionHook, onTaskCompleted, taskCompletedIn } from './completion.ts';
 export { type ImportProgress, type ImportSummary, importTasks } from './import.service.ts';
 export { formatFrom, type ImportFormat } from './parsers.ts';
 export { buildTaskDraft, isProblem, type TaskDraft } from './task-input.ts';

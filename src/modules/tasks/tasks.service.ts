@@ -47,6 +47,7 @@ export function presentTask(row: TaskRow, projectParams: Record<string, unknown>
     tags: JSON.parse(row.tags),
     params: { ...projectParams, ...JSON.parse(row.params) },
     response: row.response === null ? null : JSON.parse(row.response),
+    result: row.result === null ? null : JSON.parse(row.result),
     is_test: row.is_test === 1,
     ...(row.is_gold === 1 && {
       is_gold: true,

@@ -1,0 +1,28 @@
+import type { Selectable, Transaction } from 'kysely';
+import type { DB, TasksTable } from '../../db/index.ts';
+import { bumpTaskCount, type Project } from '../projects/index.ts';
+
+export type CompletedTask = Selectable<TasksTable>;
+
+/**
+ * Hooks run inside the transaction that completes a task (callbacks, ledger entries hang here).
+ * A hook that throws rolls the completion back, so a completed task always has its hooks' effects.
+ */
+export type CompletionHook = (trx: Transaction<DB>, task: CompletedTask, project: Project, now: number) => Promise<void>;
+const completionHooks: CompletionHook[] = [];
+
+/** Registers a hook run whenever a task completes. */
+export function onTaskCompleted(hook: CompletionHook): void {
+  completionHooks.push(hook);
+}
+
+/**
+ * Bookkeeping for a task that just became completed (its row already says so): moves the project's
+ * counters and runs the completion hooks, in the caller's transaction.
+ */
+export async function taskCompletedIn(trx: Transaction<DB>, taskId: number, project: Project, now: number): Promise<void> {
+  await bumpTaskCount(trx, project.id, 'pending', -1);
+  await bumpTaskCount(trx, project.id, 'completed', 1);
+  const task = (await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst()) as CompletedTask;
+  for (const hook of completionHooks) await hook(trx, task, project, now);
+}
