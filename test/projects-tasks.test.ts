@@ -116,7 +116,7 @@ describe.each(dialects)('projects and tasks on %s', (dialect) => {
       [{ project: p.name, priority: 'high' }, 400, 'validation_failed'],
       [{ project: p.name, tags: 'x' }, 400, 'validation_failed'],
       [{ project: p.name, metadata: { blob: 'x'.repeat(20_000) } }, 400, 'validation_failed'],
-      [{ project: p.name, callback_url: 'ftp://example.com/x' }, 400, 'validation_failed'],
+      [{ project: p.name, callback_url: 'ftp://example.com/x' }, 400, 'invalid_callback_url'],
       [{ project: 'no-such-project' }, 404, 'project_not_found'],
       [{ attachments: [] }, 400, 'validation_failed'],
     ];

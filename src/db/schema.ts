@@ -107,6 +107,10 @@ export interface TasksTable {
   import_id: number | null;
   /** JSON {answer, confidence, method, n_answers, agreement, decided_by}: the task's aggregated result. */
   result: string | null;
+  /** 1 while the task's batch is staging, paused or canceled: not handed out. */
+  held: Generated<number>;
+  /** Set when the callback was delivered (1) or gave up (0). */
+  callback_succeeded: number | null;
 }
 
 export interface ProjectTaskCountsTable {
@@ -211,6 +215,42 @@ export interface WorkerSkillsTable {
   granted_at: number;
 }
 
+export interface BatchesTable {
+  id: Generated<number>;
+  owner_id: number;
+  project_id: number;
+  name: string;
+  status: 'staging' | 'in_progress' | 'paused' | 'completed' | 'canceled';
+  callback_url: string | null;
+  created_at: number;
+  finalized_at: number | null;
+  completed_at: number | null;
+}
+
+export interface WebhookOutboxTable {
+  id: Generated<number>;
+  owner_id: number;
+  task_id: number | null;
+  batch_id: number | null;
+  event: string;
+  url: string;
+  payload: string;
+  webhook_id: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookSecretsTable {
+  owner_id: number;
+  secret: string;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -228,4 +268,7 @@ export interface DB {
   review_decisions: ReviewDecisionsTable;
   quality_fits: QualityFitsTable;
   job_leases: JobLeasesTable;
+  batches: BatchesTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_secrets: WebhookSecretsTable;
 }

@@ -2,6 +2,7 @@ import type { Database } from '../db/index.ts';
 import { pruneRateWindows } from '../modules/accounts/index.ts';
 import { expireDue } from '../modules/assignment/index.ts';
 import { reestimateDueProjects } from '../modules/quality/index.ts';
+import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
 
 export interface JobContext {
   database: Database;
@@ -21,16 +22,27 @@ const jobs: Job[] = [
   { name: 'expire-leases', everyMs: 5_000, run: async (ctx) => void (await expireDue(ctx.database, ctx.now())) },
   // Full Dawid-Skene over projects that gained enough answers; one node at a time.
   { name: 'quality-reestimate', everyMs: 60_000, run: async (ctx) => void (await reestimateDueProjects(ctx.database, ctx.now())) },
+  // Signed callbacks from the outbox, with retries; at least once, never lost.
+  { name: 'deliver-webhooks', everyMs: 1_000, run: async (ctx) => void (await deliverDueWebhooks(ctx.database, ctx.now)) },
   { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },
 ];
 
 /** Starts the periodic jobs; returns a handle to stop them. A failing run is logged and retried next period. */
 export function startJobs(ctx: JobContext): { stop(): void } {
-  const timers = jobs.map((job) =>
-    setInterval(() => {
-      job.run(ctx).catch((err) => ctx.log.error({ err, job: job.name }, 'job failed'));
-    }, job.everyMs),
-  );
+  const timers = jobs.map((job) => {
+    // A run that outlasts its period is not started twice in this process.
+    let running = false;
+    return setInterval(() => {
+      if (running) return;
+      running = true;
+      job
+        .run(ctx)
+        .catch((err) => ctx.log.error({ err, job: job.name }, 'job failed'))
+        .finally(() => {
+          running = false;
+        });
+    }, job.everyMs);
+  });
   for (const t of timers) t.unref();
   return { stop: () => timers.forEach(clearInterval) };
 }

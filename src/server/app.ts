@@ -13,7 +13,8 @@ import { accountsRoutes, authenticate } from '../modules/accounts/index.ts';
 import { workRoutes } from '../modules/assignment/index.ts';
 import { projectsRoutes } from '../modules/projects/index.ts';
 import { qualityRoutes } from '../modules/quality/index.ts';
-import { tasksRoutes } from '../modules/tasks/index.ts';
+import { batchesRoutes, tasksRoutes } from '../modules/tasks/index.ts';
+import { registerWebhookHooks, webhooksRoutes } from '../modules/webhooks/index.ts';
 import type { Config } from './env.ts';
 import { AppError, renderError } from './errors.ts';
 
@@ -108,6 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(tasksRoutes);
   await app.register(workRoutes);
   await app.register(qualityRoutes);
+  await app.register(batchesRoutes);
+  await app.register(webhooksRoutes);
+  registerWebhookHooks();
 
   const webRoot = deps.webRoot ?? resolve('dist/web');
   const hasWeb = existsSync(join(webRoot, 'index.html'));

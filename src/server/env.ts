@@ -21,6 +21,8 @@ export interface Config {
   logLevel: string;
   /** Run background jobs (lease sweeper and the like) in this process. */
   jobs: boolean;
+  /** Requests per minute per API key on the requester API (0: unlimited). */
+  apiRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const importMaxBytes = integer(env, 'TESSERA_IMPORT_MAX_BYTES', 1024 ** 3, 1024, 64 * 1024 ** 3, problems);
   // TESSERA_BODY_LIMIT: largest JSON request body (default 1 MiB).
   const bodyLimitBytes = integer(env, 'TESSERA_BODY_LIMIT', 1024 * 1024, 1024, 256 * 1024 * 1024, problems);
+  // TESSERA_API_RATE_LIMIT: requests per minute per API key on the requester API (default 6000; 0 = off).
+  const apiRateLimit = integer(env, 'TESSERA_API_RATE_LIMIT', 6000, 0, 10_000_000, problems);
   // LOG_LEVEL: pino level (default info).
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL is not a pino level: "${logLevel}"`);
@@ -89,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (problems.length) throw new ConfigError(problems);
 
   if (!secret) secret = readOrCreateSecret(dataDir);
-  return Object.freeze({ port, host, dataDir, databaseUrl, secret, adminEmail, adminPassword, demo, importMaxBytes, bodyLimitBytes, logLevel, jobs });
+  return Object.freeze({ port, host, dataDir, databaseUrl, secret, adminEmail, adminPassword, demo, importMaxBytes, bodyLimitBytes, logLevel, jobs, apiRateLimit });
 }
 
 function readOrCreateSecret(dataDir: string): string {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../server/errors.ts';
+import { countHit } from './rate-limit.ts';
 import { findKeyPrincipal, findSessionPrincipal, type Principal, type Role, SESSION_COOKIE } from './accounts.service.ts';
 
 declare module 'fastify' {
@@ -39,6 +40,11 @@ export async function authenticate(this: import('fastify').FastifyInstance, requ
     const principal = await findKeyPrincipal(database.db, config.secret, key, now());
     if (!principal) throw new AppError('invalid_api_key');
     request.principal = principal;
+    // Per-key limit on the requester API; the work API is paced by claims and leases instead.
+    if (config.apiRateLimit > 0 && !request.url.startsWith('/v1/work/')) {
+      const hit = await countHit(database.db, `key:${principal.apiKeyId}`, 60_000, now());
+      if (hit.count > config.apiRateLimit) throw new AppError('rate_limited', undefined, undefined, { 'retry-after': String(hit.retryAfterSeconds) });
+    }
     return;
   }
   const token = request.cookies?.[SESSION_COOKIE];

@@ -7,7 +7,7 @@ import { findProjectByName, getProjectFor } from '../projects/index.ts';
 import { krippendorffAlpha, reliabilityData } from './agreement/index.ts';
 import { accuracyEstimate } from './beta.ts';
 import { skillOf } from './quality.service.ts';
-import { decideReview, reviewQueue } from './review.service.ts';
+import { auditTask, decideReview, reviewQueue } from './review.service.ts';
 import { categoricalView } from './task-result.ts';
 
 const DAY_MS = 86_400_000;
@@ -51,6 +51,30 @@ export const qualityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = requireRole(request, 'reviewer', 'requester');
       if (!/^\d{1,15}$/.test(request.params.id)) throw new AppError('task_not_found');
       return decideReview(database, principal, Number(request.params.id), request.body, now());
+    },
+  );
+
+  app.post(
+    '/v1/task/:id/audit',
+    {
+      schema: {
+        tags: ['tasks'],
+        params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+        body: Type.Object(
+          {
+            accepted: Type.Boolean(),
+            comments: Type.Optional(Type.String({ maxLength: 20_000 })),
+            reason_code: Type.Optional(Type.String({ maxLength: 100 })),
+            evidence: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const principal = requireRole(request, 'requester');
+      if (!/^\d{1,15}$/.test(request.params.id)) throw new AppError('task_not_found');
+      return auditTask(database, principal, Number(request.params.id), request.body, now());
     },
   );
 

@@ -3,7 +3,7 @@ import type { Database, DB } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import { MIN_REASON_TEXT, REVIEW_REASON_CODES } from '../../shared/task-types.ts';
 import type { Principal } from '../accounts/index.ts';
-import { findProjectById, type Project } from '../projects/index.ts';
+import { bumpTaskCount, findProjectById, type Project } from '../projects/index.ts';
 import { checkResponse } from '../task-types/index.ts';
 import { taskCompletedIn } from '../tasks/index.ts';
 import { liveAnswers, saveResult } from './quality.repository.ts';
@@ -120,4 +120,39 @@ export async function decideReview(database: Database, principal: Principal, tas
   });
   const after = await db.selectFrom('tasks').select(['status', 'sub_status', 'result']).where('id', '=', task.id).executeTakeFirstOrThrow();
   return { task_id: String(task.id), status: after.status, sub_status: after.sub_status, result: after.result === null ? null : JSON.parse(after.result) };
+}
+
+/**
+ * The requester's audit of a completed task (POST /v1/task/{id}/audit). Accepting records it;
+ * rejecting follows FAIRWORK rule 5 (reason code, 20 characters of comments, evidence) and sends
+ * the task back: its answers stop counting and it is worked again.
+ */
+export async function auditTask(database: Database, principal: Principal, taskId: number, input: { accepted: boolean; comments?: string; reason_code?: string; evidence?: Record<string, unknown> }, now: number) {
+  const { db } = database;
+  const task = await db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  if (!task || (task.owner_id !== principal.id && principal.role !== 'admin') || (principal.isTest && task.is_test !== 1)) throw new AppError('task_not_found', `No task ${taskId}`);
+  if (task.status !== 'completed') throw new AppError('task_not_completed');
+  if (!input.accepted) {
+    if (!input.reason_code || !(REVIEW_REASON_CODES as readonly string[]).includes(input.reason_code) || (input.comments ?? '').trim().length < MIN_REASON_TEXT) {
+      throw new AppError('reason_required', undefined, { reason_codes: REVIEW_REASON_CODES, min_text: MIN_REASON_TEXT });
+    }
+    if (!input.evidence || Object.keys(input.evidence).length === 0) throw new AppError('evidence_required');
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('review_decisions')
+      .values({ task_id: task.id, assignment_id: null, reviewer_id: principal.id, action: input.accepted ? 'accept' : 'reject', reason_code: input.reason_code ?? null, text: input.comments ?? null, evidence: input.evidence ? JSON.stringify(input.evidence) : null, created_at: now })
+      .execute();
+    if (input.accepted) return;
+    await trx.updateTable('assignments').set({ review_status: 'rejected' }).where('task_id', '=', task.id).where('status', '=', 'submitted').execute();
+    await trx
+      .updateTable('tasks')
+      .set({ status: 'pending', sub_status: 'redo', answers_count: 0, completed_at: null, response: null, result: null, updated_at: now })
+      .where('id', '=', task.id)
+      .execute();
+    await bumpTaskCount(trx, task.project_id, 'completed', -1);
+    await bumpTaskCount(trx, task.project_id, 'pending', 1);
+  });
+  const after = await db.selectFrom('tasks').select(['status', 'sub_status']).where('id', '=', task.id).executeTakeFirstOrThrow();
+  return { task_id: String(task.id), audited: input.accepted ? 'accepted' : 'rejected', status: after.status, sub_status: after.sub_status };
 }

@@ -2,6 +2,7 @@ import type { Database } from '../../db/index.ts';
 import type { Principal } from '../accounts/index.ts';
 import { bumpTaskCount, type Project } from '../projects/index.ts';
 import { findTaskType } from '../task-types/index.ts';
+import { batchGate } from './batches.service.ts';
 import { type ImportFormat, ImportFileError, rowsOf } from './parsers.ts';
 import { buildTaskDraft, fromCsvRow, isProblem, type TaskDraft } from './task-input.ts';
 import { findByDedupeKeys, insertTaskDrafts } from './tasks.repository.ts';
@@ -49,6 +50,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Rows per transaction. */
   batchSize?: number;
+  /** This server's port: callback URLs pointing back at it are refused. */
+  selfPort?: number;
 }
 
 /**
@@ -124,6 +127,17 @@ export async function importTasks(database: Database, opts: ImportOptions): Prom
     opts.onProgress?.({ ...progress });
   };
 
+  // Batch objects are looked up once per name per import.
+  const gates = new Map<string, Awaited<ReturnType<typeof batchGate>>>();
+  const gateFor = async (name: string) => {
+    let gate = gates.get(name);
+    if (!gate) {
+      gate = await batchGate(db, opts.owner.id, opts.project.id, name);
+      gates.set(name, gate);
+    }
+    return gate;
+  };
+
   const counted = countBytes(opts.input, progress);
   let fileError: string | null = null;
   try {
@@ -133,9 +147,14 @@ export async function importTasks(database: Database, opts: ImportOptions): Prom
         report({ line: row.line, ...row.error });
       } else {
         const input = row.csv ? fromCsvRow(def, row.value) : row.value;
-        const draft = buildTaskDraft(opts.project, def, input);
+        const draft = buildTaskDraft(opts.project, def, input, { selfPort: opts.selfPort });
+        const gate = isProblem(draft) || draft.batch === null ? undefined : await gateFor(draft.batch);
         if (isProblem(draft)) report({ line: row.line, code: draft.code, message: draft.message, ...(draft.path !== undefined && { path: draft.path }) });
-        else batch.push({ line: row.line, draft });
+        else if (gate && 'code' in gate) report({ line: row.line, code: gate.code, message: gate.message, path: 'batch' });
+        else {
+          draft.held = gate?.held ?? false;
+          batch.push({ line: row.line, draft });
+        }
       }
       if (batch.length >= batchSize) await flush();
     }

@@ -1,7 +1,10 @@
-export { type CompletionHook, onTaskCompleted, taskCompletedIn } from './completion.ts';
+export { type BatchAction, batchStatus, changeBatch, createBatch, getBatchFor, listBatches } from './batches.service.ts';
+export { type CompletedTask, type CompletionHook, onTaskCompleted, taskCompletedIn } from './completion.ts';
 export { type ImportProgress, type ImportSummary, importTasks } from './import.service.ts';
 export { formatFrom, type ImportFormat } from './parsers.ts';
 export { buildTaskDraft, isProblem, type TaskDraft } from './task-input.ts';
 export { insertTaskDrafts } from './tasks.repository.ts';
+export { batchesRoutes } from './batches.routes.ts';
 export { tasksRoutes } from './tasks.routes.ts';
-export { cancelTaskFor, createTask, getTaskFor, listTasksFor, presentTask } from './tasks.service.ts';
+export { cancelTaskFor, createTask, getTaskFor, listTasksFor, presentTask, visibleTo } from './tasks.service.ts';
+export { type TaskRow, findTaskRow } from './tasks.repository.ts';

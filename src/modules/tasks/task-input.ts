@@ -5,6 +5,8 @@ import { checkResponse, checkTaskParams, type TaskTypeDefinition } from '../task
 /** A task ready to insert, with JSON already serialised. */
 export interface TaskDraft {
   batch: string | null;
+  /** Held back from workers (its batch is staging). */
+  held: boolean;
   isGold: boolean;
   params: string;
   attachments: string;
@@ -92,13 +94,20 @@ export function fromCsvRow(def: TaskTypeDefinition, row: Record<string, unknown>
   return out;
 }
 
-function validUrl(value: string): boolean {
+/** Why a callback URL is refused: not http(s), or pointing at this server itself; undefined when fine. */
+export function callbackUrlProblem(value: string, selfPort?: number): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    url = new URL(value);
   } catch {
-    return false;
+    return 'callback_url must be an http(s) URL';
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'callback_url must be an http(s) URL';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '0.0.0.0';
+  if (selfPort !== undefined && loopback && port === selfPort) return 'callback_url points at this server';
+  return undefined;
 }
 
 /**
@@ -106,7 +115,7 @@ function validUrl(value: string): boolean {
  * Type fields missing from the row are taken from the project's params (e.g. categories).
  * Returns a RowProblem with a stable code instead of throwing, so imports can report by line.
  */
-export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input: Record<string, unknown>, opts: { requireGold?: boolean; keyByContent?: boolean } = {}): TaskDraft | RowProblem {
+export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input: Record<string, unknown>, opts: { requireGold?: boolean; keyByContent?: boolean; selfPort?: number } = {}): TaskDraft | RowProblem {
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) if (!COMMON.has(key)) own[key] = value;
   const params = { ...project.params, ...own };
@@ -117,8 +126,9 @@ export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input:
   if (input.project !== undefined && input.project !== project.name) return fail('project_mismatch', `row names project "${String(input.project)}", importing into "${project.name}"`, 'project');
   if (batch !== undefined && (typeof batch !== 'string' || batch.length > 200)) return fail('invalid_row', 'batch must be a string of at most 200 characters', 'batch');
   if (instruction !== undefined && (typeof instruction !== 'string' || instruction.length > 100_000)) return fail('invalid_row', 'instruction must be a string', 'instruction');
-  if (callbackUrl !== undefined && (typeof callbackUrl !== 'string' || callbackUrl.length > 2000 || !validUrl(callbackUrl))) {
-    return fail('invalid_row', 'callback_url must be an http(s) URL', 'callback_url');
+  if (callbackUrl !== undefined) {
+    const problem = typeof callbackUrl !== 'string' || callbackUrl.length > 2000 ? 'callback_url must be an http(s) URL' : callbackUrlProblem(callbackUrl, opts.selfPort);
+    if (problem) return fail('invalid_callback_url', problem, 'callback_url');
   }
   let uniqueId: string | null = null;
   if (rawUniqueId !== undefined && rawUniqueId !== null) {
@@ -168,6 +178,7 @@ export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input:
   const dedupeKey = uniqueId !== null ? `u:${uniqueId}` : opts.keyByContent === false ? `r:${randomUUID()}` : `h:${project.id}:${createHash('sha1').update(paramsText).update('\u0000').update(attachmentsText).update('\u0000').update(metadataText).update(String(batch ?? '')).update(String(instruction ?? '')).digest('base64url')}`;
   return {
     batch: (batch as string | undefined) ?? null,
+    held: false,
     isGold: expected !== undefined,
     params: paramsText,
     attachments: attachmentsText,

@@ -28,6 +28,7 @@ const INSERT_COLUMNS: readonly BulkColumn[] = [
   { name: 'created_at', pgType: 'bigint' },
   { name: 'updated_at', pgType: 'bigint' },
   { name: 'import_id', pgType: 'bigint' },
+  { name: 'held', pgType: 'integer' },
 ];
 
 export interface InsertContext {
@@ -68,6 +69,7 @@ export async function insertTaskDrafts(trx: Transaction<DB>, dialect: DialectAda
     ctx.now,
     ctx.now,
     ctx.importId,
+    d.held ? 1 : 0,
   ]);
   const inserted = await dialect.insertManyIgnoringConflicts(trx, 'tasks', INSERT_COLUMNS, rows, ['owner_id', 'dedupe_key'], ['id', 'dedupe_key']);
   const ids = new Map<string, number>();
@@ -119,6 +121,8 @@ export interface TaskFilter {
   createdBefore?: number;
   completedAfter?: number;
   completedBefore?: number;
+  /** Only test tasks (a test key's view). */
+  testOnly?: boolean;
 }
 
 function applyFilter<Q extends ReturnType<typeof taskQuery>>(query: Q, f: TaskFilter): Q {
@@ -133,6 +137,7 @@ function applyFilter<Q extends ReturnType<typeof taskQuery>>(query: Q, f: TaskFi
   if (f.createdBefore !== undefined) q = q.where('tasks.created_at', '<', f.createdBefore) as Q;
   if (f.completedAfter !== undefined) q = q.where('tasks.completed_at', '>=', f.completedAfter) as Q;
   if (f.completedBefore !== undefined) q = q.where('tasks.completed_at', '<', f.completedBefore) as Q;
+  if (f.testOnly) q = q.where('tasks.is_test', '=', 1) as Q;
   for (const tag of f.tags ?? []) {
     q = q.where(({ exists, selectFrom }) =>
       exists(selectFrom('task_tags').select('task_tags.task_id').whereRef('task_tags.task_id', '=', 'tasks.id').where('task_tags.tag', '=', tag)),
@@ -181,4 +186,14 @@ export async function saveIdempotentResponse(trx: Transaction<DB>, row: { owner_
   await trx.deleteFrom('idempotency_keys').where('owner_id', '=', row.owner_id).where('key', '=', row.key).where('created_at', '<', row.created_at - 24 * 3600 * 1000).execute();
   const result = await trx.insertInto('idempotency_keys').values(row).onConflict((oc) => oc.columns(['owner_id', 'key']).doNothing()).executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Completes a test key's task with a synthetic answer (it never reaches workers). */
+export async function completeSynthetic(trx: Transaction<DB>, id: number, answer: Record<string, unknown>, now: number): Promise<void> {
+  const result = { answer, confidence: 1, method: 'synthetic', n_answers: 0, agreement: null, decided_by: { kind: 'aggregation' } };
+  await trx
+    .updateTable('tasks')
+    .set({ status: 'completed', sub_status: null, completed_at: now, updated_at: now, response: JSON.stringify({ ...answer, confidence: 1 }), result: JSON.stringify(result) })
+    .where('id', '=', id)
+    .execute();
 }

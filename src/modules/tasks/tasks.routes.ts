@@ -7,7 +7,7 @@ import { requireRole } from '../accounts/index.ts';
 import { getProjectFor } from '../projects/index.ts';
 import { importTasks } from './import.service.ts';
 import { formatFrom, type ImportFormat } from './parsers.ts';
-import { cancelTaskFor, createTask, getTaskFor, listTasksFor } from './tasks.service.ts';
+import { cancelTaskFor, changeTaskTags, createTask, getTaskFor, listTasksFor, setTaskMetadata } from './tasks.service.ts';
 
 const TaskIdParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
 const TypeParams = Type.Object({ type: Type.String({ maxLength: 64 }) });
@@ -74,7 +74,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = requireRole(request, 'requester');
       const key = request.headers['idempotency-key'];
       if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255)) throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
-      const result = await createTask(database, principal, { type: request.params.type, body: request.body as Record<string, unknown>, gold, idempotencyKey: key }, now());
+      const result = await createTask(database, principal, { type: request.params.type, body: request.body as Record<string, unknown>, gold, idempotencyKey: key, selfPort: config.port }, now());
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(result.statusCode).send(result.body);
     });
@@ -93,6 +93,25 @@ export const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/task/:id/cancel', { schema: { tags: ['tasks'], params: TaskIdParams } }, async (request) => {
     const principal = requireRole(request, 'requester');
     return cancelTaskFor(database, principal, taskId(request.params.id), now());
+  });
+
+  app.post(
+    '/v1/task/:id/setMetadata',
+    { schema: { tags: ['tasks'], params: TaskIdParams, body: Type.Object({ metadata: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }) } },
+    async (request) => {
+      const principal = requireRole(request, 'requester');
+      return setTaskMetadata(db, principal, taskId(request.params.id), request.body.metadata, now());
+    },
+  );
+
+  const TagsBody = Type.Object({ tags: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false });
+  app.put('/v1/task/:id/tags', { schema: { tags: ['tasks'], params: TaskIdParams, body: TagsBody } }, async (request) => {
+    const principal = requireRole(request, 'requester');
+    return changeTaskTags(database, principal, taskId(request.params.id), request.body.tags, 'add', now());
+  });
+  app.delete('/v1/task/:id/tags', { schema: { tags: ['tasks'], params: TaskIdParams, body: TagsBody } }, async (request) => {
+    const principal = requireRole(request, 'requester');
+    return changeTaskTags(database, principal, taskId(request.params.id), request.body.tags, 'remove', now());
   });
 
   app.get('/v1/projects/:name/imports', { schema: { tags: ['tasks'], params: Type.Object({ name: Type.String({ maxLength: 100 }) }) } }, async (request) => {
@@ -146,7 +165,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (!format) throw new AppError('unsupported_media_type', 'Say the format: ?format=jsonl|json|csv, a file name, or a text/csv / application/x-ndjson / application/json content type');
         const body = request.body as IncomingMessage;
         const run = (onProgress?: Parameters<typeof importTasks>[1]['onProgress']) =>
-          importTasks(database, { owner: principal, project, input: body, format, source: request.query.filename ?? 'upload', now, onProgress });
+          importTasks(database, { owner: principal, project, input: body, format, source: request.query.filename ?? 'upload', now, onProgress, selfPort: config.port });
         if (!request.query.progress) return run();
         const out = new PassThrough();
         reply.type('application/x-ndjson').send(out);

@@ -5,8 +5,12 @@ import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
 import { bumpTaskCount, countTasksByStatus, findProjectById, getProjectFor, listProjectsFor, type Project } from '../projects/index.ts';
 import { findTaskType } from '../task-types/index.ts';
-import { buildTaskDraft, isProblem } from './task-input.ts';
+import { batchGate } from './batches.service.ts';
+import { taskCompletedIn } from './completion.ts';
+import { syntheticResponse } from './synthetic.ts';
+import { buildTaskDraft, isProblem, MAX_METADATA_BYTES } from './task-input.ts';
 import {
+  completeSynthetic,
   countTaskRows,
   findByDedupeKeys,
   findIdempotentResponse,
@@ -19,6 +23,12 @@ import {
   type TaskFilter,
   type TaskRow,
 } from './tasks.repository.ts';
+
+/** A task is visible to its owner (and admins); a test key sees only test tasks. */
+export function visibleTo(principal: Principal, task: { owner_id: number; is_test: number }): boolean {
+  if (principal.isTest && task.is_test !== 1) return false;
+  return task.owner_id === principal.id || principal.role === 'admin';
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -68,9 +78,26 @@ async function projectParamsOf(db: Kysely<DB>, rows: TaskRow[]): Promise<Map<num
 /** A task the caller owns (admins: any); throws task_not_found, also for another account's task. */
 export async function getTaskFor(db: Kysely<DB>, principal: Principal, id: number): Promise<PresentedTask> {
   const row = await findTaskRow(db, id);
-  if (!row || (row.owner_id !== principal.id && principal.role !== 'admin')) throw new AppError('task_not_found', `No task ${id}`);
-  const params = await projectParamsOf(db, [row]);
-  return presentTask(row, params.get(row.project_id) ?? {});
+  if (!row || !visibleTo(principal, row)) throw new AppError('task_not_found', `No task ${id}`);
+  const project = await findProjectById(db, row.project_id);
+  const task = presentTask(row, project?.params ?? {});
+  if (!project?.quality.annotator_responses) return task;
+  // The project asked for each worker's answer beside the aggregate (API.md).
+  const answers = await db
+    .selectFrom('assignments')
+    .select(['id', 'worker_id', 'response', 'ended_at', 'review_status'])
+    .where('task_id', '=', id)
+    .where('status', '=', 'submitted')
+    .orderBy('id')
+    .execute();
+  const annotatorResponses = answers.map((a) => ({
+    assignment_id: String(a.id),
+    worker_id: a.worker_id,
+    response: JSON.parse(a.response as string),
+    submitted_at: iso(a.ended_at),
+    review_status: a.review_status,
+  }));
+  return { ...task, response: { ...(task.response ?? {}), annotator_responses: annotatorResponses } };
 }
 
 export interface CreateTaskResult {
@@ -88,7 +115,7 @@ export interface CreateTaskResult {
 export async function createTask(
   database: Database,
   principal: Principal,
-  input: { type: string; body: Record<string, unknown>; gold: boolean; idempotencyKey?: string },
+  input: { type: string; body: Record<string, unknown>; gold: boolean; idempotencyKey?: string; selfPort?: number },
   now: number,
 ): Promise<CreateTaskResult> {
   const { db, dialect } = database;
@@ -107,12 +134,17 @@ export async function createTask(
     }
   }
 
-  const draft = buildTaskDraft(project, def, input.body, { requireGold: input.gold, keyByContent: false });
+  const draft = buildTaskDraft(project, def, input.body, { requireGold: input.gold, keyByContent: false, selfPort: input.selfPort });
   if (isProblem(draft)) {
-    const code = draft.code === 'metadata_too_large' || draft.code === 'invalid_row' ? 'validation_failed' : draft.code === 'project_mismatch' ? 'validation_failed' : 'invalid_params';
+    const code = draft.code === 'invalid_callback_url' ? 'invalid_callback_url' : draft.code === 'metadata_too_large' || draft.code === 'invalid_row' || draft.code === 'project_mismatch' ? 'validation_failed' : 'invalid_params';
     throw new AppError(code, draft.message, { path: draft.path, reason: draft.code });
   }
   if (input.gold && !draft.isGold) throw new AppError('invalid_params', 'a gold task needs expected_response');
+  if (draft.batch !== null) {
+    const gate = await batchGate(db, principal.id, project.id, draft.batch);
+    if ('code' in gate) throw new AppError(gate.code === 'batch_not_staging' ? 'batch_not_staging' : 'validation_failed', gate.message);
+    draft.held = gate.held;
+  }
 
   const outcome = await db.transaction().execute(async (trx) => {
     const ids = await insertTaskDrafts(trx, dialect, { ownerId: principal.id, projectId: project.id, type: def.type, isTest: principal.isTest, importId: null, now }, [draft]);
@@ -122,6 +154,12 @@ export async function createTask(
       return { conflict: existing?.id ?? null };
     }
     await bumpTaskCount(trx, project.id, 'pending', 1);
+    // A test key's task never reaches workers: it completes at once with a schema-valid synthetic answer.
+    if (principal.isTest && !draft.isGold) {
+      const params = { ...project.params, ...JSON.parse(draft.params) };
+      await completeSynthetic(trx, id, syntheticResponse(def, params), now);
+      await taskCompletedIn(trx, id, project, now);
+    }
     const row = (await findTaskRow(trx, id)) as TaskRow;
     const body = presentTask(row, project.params);
     if (input.idempotencyKey) {
@@ -197,6 +235,7 @@ export async function listTasksFor(db: Kysely<DB>, principal: Principal, q: Task
     createdBefore: parseDate('created_before', q.created_before),
     completedAfter: parseDate('completed_after', q.completed_after),
     completedBefore: parseDate('completed_before', q.completed_before),
+    testOnly: principal.isTest || undefined,
   };
   const cursor = q.next_token ? decodeToken(q.next_token) : undefined;
   const rows = await listTaskRows(db, filter, cursor?.after ?? 0, limit + 1);
@@ -233,12 +272,38 @@ export async function cancelTaskFor(database: Database, principal: Principal, id
   const { db, dialect } = database;
   await db.transaction().execute(async (trx) => {
     const task = await lockTaskRow(trx, dialect, id);
-    if (!task || (task.owner_id !== principal.id && principal.role !== 'admin')) throw new AppError('task_not_found', `No task ${id}`);
+    if (!task || !visibleTo(principal, task)) throw new AppError('task_not_found', `No task ${id}`);
     if (task.status === 'canceled') return;
     if (task.status !== 'pending' || task.active_count > 0 || task.answers_count > 0) throw new AppError('task_not_cancelable');
     await setTaskStatus(trx, id, 'canceled', null, now);
     await bumpTaskCount(trx, task.project_id, 'pending', -1);
     await bumpTaskCount(trx, task.project_id, 'canceled', 1);
+  });
+  return getTaskFor(db, principal, id);
+}
+
+/** Replaces a task's metadata (at most 16 KiB as JSON); metadata_too_large otherwise. */
+export async function setTaskMetadata(db: Kysely<DB>, principal: Principal, id: number, metadata: Record<string, unknown>, now: number): Promise<PresentedTask> {
+  const row = await findTaskRow(db, id);
+  if (!row || !visibleTo(principal, row)) throw new AppError('task_not_found', `No task ${id}`);
+  const text = JSON.stringify(metadata);
+  if (Buffer.byteLength(text) > MAX_METADATA_BYTES) throw new AppError('validation_failed', `metadata is larger than ${MAX_METADATA_BYTES} bytes`, { reason: 'metadata_too_large' });
+  await db.updateTable('tasks').set({ metadata: text, updated_at: now }).where('id', '=', id).execute();
+  return getTaskFor(db, principal, id);
+}
+
+/** Adds or removes tags on a task (at most 50 in all). */
+export async function changeTaskTags(database: Database, principal: Principal, id: number, tags: string[], how: 'add' | 'remove', now: number): Promise<PresentedTask> {
+  const { db } = database;
+  await db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('tasks').select(['id', 'owner_id', 'is_test', 'tags']).where('id', '=', id).executeTakeFirst();
+    if (!row || !visibleTo(principal, row)) throw new AppError('task_not_found', `No task ${id}`);
+    const current = new Set(JSON.parse(row.tags) as string[]);
+    for (const tag of tags) how === 'add' ? current.add(tag) : current.delete(tag);
+    if (current.size > 50) throw new AppError('validation_failed', 'a task carries at most 50 tags');
+    await trx.updateTable('tasks').set({ tags: JSON.stringify([...current]), updated_at: now }).where('id', '=', id).execute();
+    await trx.deleteFrom('task_tags').where('task_id', '=', id).execute();
+    if (current.size) await trx.insertInto('task_tags').values([...current].map((tag) => ({ task_id: id, tag }))).execute();
   });
   return getTaskFor(db, principal, id);
 }

@@ -1,0 +1,3 @@
+export { MAX_ATTEMPTS, newWebhookSecret, retryDelayMs, signWebhook, verifyWebhook } from './signing.ts';
+export { webhooksRoutes } from './webhooks.routes.ts';
+export { deliverDueWebhooks, enqueueWebhook, httpSender, registerWebhookHooks, resendCallback, type Sender, webhookSecret } from './webhooks.service.ts';

@@ -1,0 +1,70 @@
+import { useTranslation } from 'react-i18next';
+import { api } from '../api.ts';
+import { Link, navigate, usePath } from '../router.tsx';
+import { hasRole, useApp } from '../session.tsx';
+import { LanguagePicker } from './LanguagePicker.tsx';
+
+interface NavItem {
+  to: string;
+  label: string;
+}
+
+/** Brand, the sections this role may open, language, who is signed in, and sign out. */
+export function TopBar() {
+  const { t } = useTranslation();
+  const { user, setUser } = useApp();
+  const path = usePath();
+  const items: NavItem[] = [];
+  if (hasRole(user, 'requester')) items.push({ to: '/projects', label: t('nav.projects') });
+  if (user) items.push({ to: '/work', label: t('nav.work') });
+  if (hasRole(user)) items.push({ to: '/admin/users', label: t('nav.users') });
+  if (user) items.push({ to: '/keys', label: t('nav.apiKeys') });
+
+  const logout = async () => {
+    try {
+      await api('/auth/logout', { method: 'POST' });
+    } finally {
+      setUser(null);
+      navigate('/login');
+    }
+  };
+
+  return (
+    <header className="topbar">
+      <Link to="/" className="brand" data-testid="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        Tessera
+      </Link>
+      {items.length > 0 && (
+        <nav aria-label={t('nav.main')} className="topnav">
+          <ul>
+            {items.map((item) => {
+              const current = path === item.to || path.startsWith(`${item.to}/`);
+              return (
+                <li key={item.to}>
+                  <Link to={item.to} aria-current={current ? 'page' : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+      )}
+      <div className="topbar-end">
+        <LanguagePicker />
+        {user && (
+          <>
+            <span className="whoami" title={user.email}>
+              {user.display_name || user.email}
+              <span className="role-chip">{t(`roles.${user.role}`)}</span>
+            </span>
+            <button type="button" className="button button-quiet" onClick={logout}>
+              {t('shell.logout')}
+            </button>
+          </>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,109 @@
+import { useTranslation } from 'react-i18next';
+import { ApiError, api, type WorkProject } from '../api.ts';
+import { Loading, PageHeader } from '../components/Bits.tsx';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Markdown } from '../components/Markdown.tsx';
+import { formatDays, formatDuration, formatMoney, formatNumber } from '../format.ts';
+import { useLoad, usePageTitle } from '../hooks.ts';
+import { LOCALE_NAMES, isLocale } from '../i18n.ts';
+import { Link } from '../router.tsx';
+import { useApp, useUser } from '../session.tsx';
+import { pickInstructions } from '../work.ts';
+
+/** What a project asks and pays, shown before the worker starts (FAIRWORK rule 2). */
+function ProjectCard({ project }: { project: WorkProject }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const { locale: uiLocale } = useApp();
+  const user = useUser();
+  const e = project.estimate;
+  const instructions = pickInstructions(project.instructions, uiLocale, user.languages);
+  const titleId = `work-${project.name}`;
+  const available = project.available > 0;
+
+  return (
+    <article className="card work-card" aria-labelledby={titleId} data-project={project.name}>
+      <header className="work-card-head">
+        <h2 id={titleId} dir="auto">
+          {project.name}
+        </h2>
+        <span className="muted">{t(`types.${project.type}.title`, { defaultValue: project.type })}</span>
+      </header>
+      <dl className="facts facts-work">
+        <dt>{t('work.estimate')}</dt>
+        <dd data-testid="estimate" data-value={e.seconds}>
+          {formatDuration(e.seconds, locale)}
+        </dd>
+        <dt>{t('work.payPerTask')}</dt>
+        <dd data-testid="pay" data-value={e.pay_minor}>
+          {formatMoney(e.pay_minor, e.currency, locale)}
+        </dd>
+        <dt>{t('work.hourly')}</dt>
+        <dd data-testid="hourly" data-value={e.hourly_minor}>
+          <strong>{t('money.perHour', { amount: formatMoney(e.hourly_minor, e.currency, locale) })}</strong>
+        </dd>
+        <dt>{t('work.reviewDeadline')}</dt>
+        <dd>{t('work.reviewWithin', { days: formatDays(project.review_deadline_days, locale) })}</dd>
+        <dt>{t('work.available')}</dt>
+        <dd data-value={project.available}>{formatNumber(project.available, locale)}</dd>
+      </dl>
+      {project.content_warnings.length > 0 ? (
+        <div className="warning" role="note" data-testid="content-warnings">
+          <strong>{t('work.contentWarnings')}</strong>
+          <ul>
+            {project.content_warnings.map((w) => (
+              <li key={w} dir="auto">
+                {w}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <p className="muted small">{t('work.noWarnings')}</p>
+      )}
+      {instructions && (
+        <details className="instructions-details">
+          <summary>
+            {t('work.readInstructions')}
+            {instructions[0] !== uiLocale && <span className="muted"> ({isLocale(instructions[0]) ? LOCALE_NAMES[instructions[0]] : instructions[0]})</span>}
+          </summary>
+          <div lang={instructions[0]}>
+            <Markdown>{instructions[1]}</Markdown>
+          </div>
+        </details>
+      )}
+      <div className="work-card-actions">
+        {available ? (
+          <Link to={`/work/${encodeURIComponent(project.name)}`} className="button button-primary" data-testid="start">
+            {t('work.start')}
+          </Link>
+        ) : (
+          <span className="muted">{t('work.noneLeft')}</span>
+        )}
+      </div>
+    </article>
+  );
+}
+
+/** The worker's home: open projects, each with time, pay, hourly rate, review deadline and warnings. */
+export function WorkHomePage() {
+  const { t } = useTranslation();
+  usePageTitle(t('work.title'));
+  const projects = useLoad((signal) => api<{ docs: WorkProject[] }>('/work/projects', { signal }), []);
+  const missing = projects.error instanceof ApiError && projects.error.code === 'route_not_found';
+
+  return (
+    <section className="page">
+      <PageHeader title={t('work.title')} />
+      <p className="lead">{t('work.lead')}</p>
+      {missing ? <p className="note">{t('work.unavailable')}</p> : <ErrorNote error={projects.error} />}
+      {projects.loading && !projects.data && <Loading />}
+      {projects.data && projects.data.docs.length === 0 && <p className="empty card">{t('work.nothingOpen')}</p>}
+      <div className="work-grid">
+        {projects.data?.docs.map((p) => (
+          <ProjectCard key={p.name} project={p} />
+        ))}
+      </div>
+    </section>
+  );
+}
