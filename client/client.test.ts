@@ -72,7 +72,7 @@ describe.each(dialects)('the TypeScript client against a real server on %s', (di
       });
     }
     const seen = [];
-    for await (const task of tessera.tasks({ project: project.name, status: 'completed', limit: 2 })) seen.push(task);
+    for await (const task of tessera.tasks<'comparison'>({ project: project.name, status: 'completed', limit: 2 })) seen.push(task);
     expect(seen.map((s) => s.task_id)).toEqual(created.map((c) => c.task_id));
     expect(seen.every((s) => s.response?.winner === 'good')).toBe(true);
     await expect(tessera.getTask('999999999')).rejects.toMatchObject({ status: 404, code: 'task_not_found' });

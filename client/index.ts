@@ -202,14 +202,14 @@ export class TesseraClient {
   removeTags(id: string, tags: string[]) {
     return this.request<Task>('DELETE', `/v1/task/${encodeURIComponent(id)}/tags`, { tags });
   }
-  /** Every task matching the query, page after page. */
-  async *tasks(query: TaskQuery = {}): AsyncGenerator<Task> {
+  /** Every task matching the query, page after page (name the type to get typed answers: `tasks<'comparison'>(...)`). */
+  async *tasks<T extends TaskTypeName = TaskTypeName>(query: TaskQuery = {}): AsyncGenerator<Task<T>> {
     let token: string | null = null;
     do {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, Array.isArray(v) ? v.join(',') : String(v));
       if (token) params.set('next_token', token);
-      const page: { docs: Task[]; next_token: string | null } = await this.request('GET', `/v1/tasks?${params}`);
+      const page: { docs: Task<T>[]; next_token: string | null } = await this.request('GET', `/v1/tasks?${params}`);
       yield* page.docs;
       token = page.next_token;
     } while (token);

@@ -71,6 +71,8 @@ export interface ProjectsTable {
   required_skills: Generated<string>;
   /** JSON quality settings: target confidence, method, skill prior. */
   quality: Generated<string>;
+  /** JSON pre-label settings: {show, endpoint_url, timeout_ms}. */
+  prelabels: Generated<string>;
   created_at: number;
   updated_at: number;
 }
@@ -111,6 +113,12 @@ export interface TasksTable {
   held: Generated<number>;
   /** Set when the callback was delivered (1) or gave up (0). */
   callback_succeeded: number | null;
+  /** JSON array of model suggestions [{response, score?, model?}]: kept apart from human answers. */
+  predictions: string | null;
+  /** Pre-labelling by the project's model endpoint: pending, done or failed. */
+  prelabel_status: string | null;
+  prelabel_attempts: Generated<number>;
+  prelabel_next_at: number | null;
 }
 
 export interface ProjectTaskCountsTable {

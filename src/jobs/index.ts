@@ -2,6 +2,7 @@ import type { Database } from '../db/index.ts';
 import { pruneRateWindows } from '../modules/accounts/index.ts';
 import { expireDue } from '../modules/assignment/index.ts';
 import { reestimateDueProjects } from '../modules/quality/index.ts';
+import { prelabelDueTasks } from '../modules/tasks/index.ts';
 import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
 
 export interface JobContext {
@@ -24,6 +25,8 @@ const jobs: Job[] = [
   { name: 'quality-reestimate', everyMs: 60_000, run: async (ctx) => void (await reestimateDueProjects(ctx.database, ctx.now())) },
   // Signed callbacks from the outbox, with retries; at least once, never lost.
   { name: 'deliver-webhooks', everyMs: 1_000, run: async (ctx) => void (await deliverDueWebhooks(ctx.database, ctx.now)) },
+  // Model pre-labels for new tasks of projects with a model endpoint.
+  { name: 'prelabel', everyMs: 2_000, run: async (ctx) => void (await prelabelDueTasks(ctx.database, ctx.now)) },
   { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },
 ];
 

@@ -55,6 +55,8 @@ export function presentWorkTask(task: TaskRecord, project: Project) {
     params: { ...project.params, ...JSON.parse(task.params) },
     attachments: JSON.parse(task.attachments),
     instruction: task.instruction,
+    // Model suggestions as a starting point, when the project shows them (same for gold and regular tasks).
+    ...(project.prelabels.show && task.predictions !== null && { predictions: JSON.parse(task.predictions) }),
   };
 }
 

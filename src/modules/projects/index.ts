@@ -6,6 +6,8 @@ export {
   type PaySettings,
   type Project,
   type ProjectStatus,
+  PRELABEL_DEFAULTS,
+  type PrelabelSettings,
   QUALITY_DEFAULTS,
   type QualitySettings,
   type ReviewPolicy,

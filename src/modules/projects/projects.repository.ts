@@ -34,6 +34,16 @@ export interface QualitySettings {
 // so a handful of gold answers already outweighs the assumption.
 export const QUALITY_DEFAULTS: QualitySettings = { target_confidence: 0.95, method: 'ds', prior: { alpha: 4, beta: 1 }, reestimate_every: 200, annotator_responses: false };
 
+export interface PrelabelSettings {
+  /** Show model predictions to workers as a starting point. */
+  show: boolean;
+  /** An HTTP endpoint that receives each new task and returns {predictions}; called by a job. */
+  endpoint_url: string | null;
+  timeout_ms: number;
+}
+
+export const PRELABEL_DEFAULTS: PrelabelSettings = { show: false, endpoint_url: null, timeout_ms: 10_000 };
+
 export interface Project {
   id: number;
   ownerId: number;
@@ -54,6 +64,7 @@ export interface Project {
   contentWarnings: string[];
   requiredSkills: string[];
   quality: QualitySettings;
+  prelabels: PrelabelSettings;
   status: ProjectStatus;
   createdAt: number;
   updatedAt: number;
@@ -82,6 +93,7 @@ function toProject(row: Selectable<ProjectsTable>): Project {
     contentWarnings: JSON.parse(row.content_warnings),
     requiredSkills: JSON.parse(row.required_skills),
     quality: { ...QUALITY_DEFAULTS, ...JSON.parse(row.quality) },
+    prelabels: { ...PRELABEL_DEFAULTS, ...JSON.parse(row.prelabels) },
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -108,6 +120,7 @@ function toRow(p: ProjectValues) {
     content_warnings: JSON.stringify(p.contentWarnings),
     required_skills: JSON.stringify(p.requiredSkills),
     quality: JSON.stringify(p.quality),
+    prelabels: JSON.stringify(p.prelabels),
     status: p.status,
   };
 }

@@ -25,6 +25,7 @@ export function presentProject(p: Project, counts?: Record<string, number>) {
     content_warnings: p.contentWarnings,
     required_skills: p.requiredSkills,
     quality: p.quality,
+    prelabels: p.prelabels,
     status: p.status,
     created_at: new Date(p.createdAt).toISOString(),
     updated_at: new Date(p.updatedAt).toISOString(),
@@ -78,6 +79,16 @@ const settings = {
         prior: Type.Optional(Type.Object({ alpha: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), beta: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }) }, { additionalProperties: false })),
         reestimate_every: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
         annotator_responses: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  prelabels: Type.Optional(
+    Type.Object(
+      {
+        show: Type.Optional(Type.Boolean()),
+        endpoint_url: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+        timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
       },
       { additionalProperties: false },
     ),

@@ -11,6 +11,8 @@ import {
   type Project,
   type ProjectStatus,
   type ProjectValues,
+  PRELABEL_DEFAULTS,
+  type PrelabelSettings,
   QUALITY_DEFAULTS,
   type QualitySettings,
   type ReviewPolicy,
@@ -35,6 +37,7 @@ export interface ProjectInput {
   content_warnings?: string[];
   required_skills?: string[];
   quality?: Partial<QualitySettings>;
+  prelabels?: Partial<PrelabelSettings>;
   status?: ProjectStatus;
 }
 
@@ -69,6 +72,7 @@ function merge(base: ProjectValues, input: ProjectInput, replaceParams: boolean)
     contentWarnings: input.content_warnings ?? base.contentWarnings,
     requiredSkills: input.required_skills ?? base.requiredSkills,
     quality: input.quality ? { ...base.quality, ...input.quality } : base.quality,
+    prelabels: input.prelabels ? { ...base.prelabels, ...input.prelabels } : base.prelabels,
     status: input.status ?? base.status,
   };
 }
@@ -79,6 +83,7 @@ function check(values: ProjectValues): void {
   const problem = checkProjectParams(def, values.params);
   if (problem) throw new AppError('invalid_project_params', `params${problem.path} ${problem.message.replace(/^\S+ /, '')}`, problem);
   if (values.overlapMax < values.overlapMin) throw new AppError('invalid_project_params', 'overlap.max must be at least overlap.min');
+  if (values.prelabels.endpoint_url !== null && !/^https?:\/\//.test(values.prelabels.endpoint_url)) throw new AppError('invalid_project_params', 'prelabels.endpoint_url must be an http(s) URL');
 }
 
 /** Creates a project owned by the caller; throws project_exists, unknown_task_type, invalid_project_params. */
@@ -102,6 +107,7 @@ export async function createProject(db: Kysely<DB>, owner: Principal, input: Pro
     contentWarnings: [],
     requiredSkills: [],
     quality: QUALITY_DEFAULTS,
+    prelabels: PRELABEL_DEFAULTS,
     status: 'active',
   };
   const values = merge(base, input, true);

@@ -2,6 +2,7 @@ export { type BatchAction, batchStatus, changeBatch, createBatch, getBatchFor, l
 export { type CompletedTask, type CompletionHook, onTaskCompleted, taskCompletedIn } from './completion.ts';
 export { type ImportProgress, type ImportSummary, importTasks } from './import.service.ts';
 export { formatFrom, type ImportFormat } from './parsers.ts';
+export { httpPredictionCaller, PRELABEL_MAX_ATTEMPTS, type PredictionCaller, prelabelDueTasks } from './prelabel.job.ts';
 export { buildTaskDraft, isProblem, type TaskDraft } from './task-input.ts';
 export { insertTaskDrafts } from './tasks.repository.ts';
 export { batchesRoutes } from './batches.routes.ts';

@@ -20,6 +20,10 @@ export interface TaskDraft {
   tags: string[];
   expectedResponse: string | null;
   goldExplanation: string | null;
+  /** JSON of model suggestions, or null. */
+  predictions: string | null;
+  /** Waiting for the project's model endpoint to pre-label it. */
+  prelabelPending: boolean;
 }
 
 export interface RowProblem {
@@ -46,6 +50,7 @@ const COMMON = new Set([
   'expected_response',
   'explanation',
   'gold',
+  'predictions',
 ]);
 
 const ATTACHMENT_TYPES = new Set(['text', 'markdown', 'image', 'audio', 'pdf', 'messages', 'url']);
@@ -170,6 +175,12 @@ export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input:
     if (problem) return fail('invalid_expected_response', `expected_response: ${problem.message}`, `expected_response${problem.path}`);
   }
   if (input.explanation !== undefined && typeof input.explanation !== 'string') return fail('invalid_row', 'explanation must be a string', 'explanation');
+  let predictions: string | null = null;
+  if (input.predictions !== undefined) {
+    const problem = predictionsProblem(def.type, params, input.predictions);
+    if (problem) return fail('invalid_predictions', problem, 'predictions');
+    predictions = JSON.stringify(input.predictions);
+  }
 
   const paramsText = JSON.stringify(own);
   const attachmentsText = JSON.stringify(attachments);
@@ -192,7 +203,26 @@ export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input:
     tags: (tags as string[] | undefined) ?? [],
     expectedResponse: expected === undefined ? null : JSON.stringify(expected),
     goldExplanation: (input.explanation as string | undefined) ?? null,
+    predictions,
+    prelabelPending: predictions === null && project.prelabels.endpoint_url !== null,
   };
+}
+
+/**
+ * Why model predictions do not fit: they must be up to 20 `{response, score?, model?}` whose
+ * response matches the type's answer schema. Undefined when they fit.
+ */
+export function predictionsProblem(type: string, params: Record<string, unknown>, predictions: unknown): string | undefined {
+  if (!Array.isArray(predictions) || predictions.length > 20) return 'predictions must be an array of at most 20 items';
+  for (const [i, p] of predictions.entries()) {
+    if (typeof p !== 'object' || p === null) return `predictions[${i}] must be an object`;
+    const { response, score, model } = p as Record<string, unknown>;
+    if (score !== undefined && (typeof score !== 'number' || score < 0 || score > 1)) return `predictions[${i}].score must be a number from 0 to 1`;
+    if (model !== undefined && (typeof model !== 'string' || model.length > 200)) return `predictions[${i}].model must be a string`;
+    const problem = checkResponse(type, params, response);
+    if (problem) return `predictions[${i}].response: ${problem.message}`;
+  }
+  return undefined;
 }
 
 export function isProblem(value: TaskDraft | RowProblem): value is RowProblem {

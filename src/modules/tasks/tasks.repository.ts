@@ -29,6 +29,9 @@ const INSERT_COLUMNS: readonly BulkColumn[] = [
   { name: 'updated_at', pgType: 'bigint' },
   { name: 'import_id', pgType: 'bigint' },
   { name: 'held', pgType: 'integer' },
+  { name: 'predictions', pgType: 'text' },
+  { name: 'prelabel_status', pgType: 'text' },
+  { name: 'prelabel_next_at', pgType: 'bigint' },
 ];
 
 export interface InsertContext {
@@ -70,6 +73,9 @@ export async function insertTaskDrafts(trx: Transaction<DB>, dialect: DialectAda
     ctx.now,
     ctx.importId,
     d.held ? 1 : 0,
+    d.predictions,
+    d.prelabelPending ? 'pending' : null,
+    d.prelabelPending ? ctx.now : null,
   ]);
   const inserted = await dialect.insertManyIgnoringConflicts(trx, 'tasks', INSERT_COLUMNS, rows, ['owner_id', 'dedupe_key'], ['id', 'dedupe_key']);
   const ids = new Map<string, number>();

@@ -59,6 +59,8 @@ export function presentTask(row: TaskRow, projectParams: Record<string, unknown>
     response: row.response === null ? null : JSON.parse(row.response),
     result: row.result === null ? null : JSON.parse(row.result),
     is_test: row.is_test === 1,
+    // Model suggestions stay apart from human answers.
+    predictions: row.predictions === null ? null : JSON.parse(row.predictions),
     ...(row.is_gold === 1 && {
       is_gold: true,
       expected_response: row.expected_response === null ? null : JSON.parse(row.expected_response),
@@ -136,7 +138,7 @@ export async function createTask(
 
   const draft = buildTaskDraft(project, def, input.body, { requireGold: input.gold, keyByContent: false, selfPort: input.selfPort });
   if (isProblem(draft)) {
-    const code = draft.code === 'invalid_callback_url' ? 'invalid_callback_url' : draft.code === 'metadata_too_large' || draft.code === 'invalid_row' || draft.code === 'project_mismatch' ? 'validation_failed' : 'invalid_params';
+    const code = draft.code === 'invalid_callback_url' || draft.code === 'invalid_predictions' ? draft.code : draft.code === 'metadata_too_large' || draft.code === 'invalid_row' || draft.code === 'project_mismatch' ? 'validation_failed' : 'invalid_params';
     throw new AppError(code, draft.message, { path: draft.path, reason: draft.code });
   }
   if (input.gold && !draft.isGold) throw new AppError('invalid_params', 'a gold task needs expected_response');
