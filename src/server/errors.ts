@@ -24,6 +24,7 @@ export const errorCatalog = {
   project_paused: { status: 409, message: 'This project is paused: no work is handed out' },
   not_eligible: { status: 403, message: 'You do not meet this project\'s requirements' },
   assignment_not_active: { status: 409, message: 'This assignment is no longer active' },
+  unsupported_project_type: { status: 422, message: "This evaluation is not available for this project's type" },
   invalid_predictions: { status: 422, message: 'The predictions do not fit the task type' },
   invalid_callback_url: { status: 400, message: 'callback_url must be an http(s) URL that is not this server' },
   no_callback_url: { status: 409, message: 'This task has no callback_url' },

@@ -47,12 +47,23 @@ export function estimateOf(project: Project): Shown {
   };
 }
 
-/** The worker's view of a task: no gold flag, no expected answer, no requester metadata. */
+/**
+ * Judgements stay blind: which model wrote a response is the requester's business, not the
+ * worker's (a known name biases a comparison or an audit label).
+ */
+function blind(params: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...params };
+  if (Array.isArray(out.responses)) out.responses = (out.responses as Record<string, unknown>[]).map(({ model: _model, ...rest }) => rest);
+  if (typeof out.model === 'string') delete out.model;
+  return out;
+}
+
+/** The worker's view of a task: no gold flag, no expected answer, no requester metadata, no model names. */
 export function presentWorkTask(task: TaskRecord, project: Project) {
   return {
     id: String(task.id),
     type: task.type,
-    params: { ...project.params, ...JSON.parse(task.params) },
+    params: blind({ ...project.params, ...JSON.parse(task.params) }),
     attachments: JSON.parse(task.attachments),
     instruction: task.instruction,
     // Model suggestions as a starting point, when the project shows them (same for gold and regular tasks).

@@ -1,0 +1,12 @@
+export { bootstrapBradleyTerry, bootstrapElo, type BootstrapIntervals, DEFAULT_BOOTSTRAP_ROUNDS, rankRanges } from './bootstrap.ts';
+export { type BtFit, type BtOptions, createBtFitter, fitBradleyTerry, RATING_ANCHOR, RATING_PER_LOGIT, ratingsFromTheta } from './bradley-terry.ts';
+export { DEFAULT_ELO_K, encodeVotes, onlineElo } from './elo.ts';
+export { collectVotes, createComparisonPairs, leaderboardFor, refusalReportFor, type VoteSource } from './evaluation.service.ts';
+export { evaluationRoutes } from './evaluation.routes.ts';
+export { buildLeaderboard, type Leaderboard, type LeaderboardMethod, type LeaderboardModel, type LeaderboardOptions } from './leaderboard.ts';
+export { designPairs, type PairDesign, rankingToPairs } from './pairs.ts';
+export { createRandom, type Random } from './random.ts';
+export { buildRefusalReport, REFUSAL_GROUP, type RefusalReport, refusalReportCsv } from './refusal-report.ts';
+export { SAMPLE_MODELS, sampleItems, simulateChoice, simulateVotes, trueRating } from './sample-dataset.ts';
+export { tallyVotes, type Tally, type Vote } from './tally.ts';
+export { wilsonInterval } from './wilson.ts';
