@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/index.ts';
 import { createUser, findUserByEmail, type Principal } from '../modules/accounts/index.ts';
-import { seedDemo } from '../modules/demo/index.ts';
+import { seedDemo, seedEvaluationDemo } from '../modules/demo/index.ts';
 import type { Config } from './env.ts';
 
 export interface BootstrapReport {
@@ -34,6 +34,7 @@ export async function bootstrap(database: Database, config: Readonly<Config>, no
     const admin = (await findUserByEmail(db, config.adminEmail ?? 'admin@tessera.local')) as NonNullable<Awaited<ReturnType<typeof findUserByEmail>>>;
     const owner: Principal = { ...admin, apiKeyId: null, isTest: false };
     report.demoSeeded = await seedDemo(database, owner, now);
+    await seedEvaluationDemo(database, owner, now);
   }
   return report;
 }

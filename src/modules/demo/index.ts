@@ -6,6 +6,7 @@ import { importTasks } from '../tasks/index.ts';
 import { DEMO_PROJECT, DEMO_REVIEWS } from './demo-data.ts';
 
 export { DEMO_PROJECT } from './demo-data.ts';
+export { EVAL_DEMO_PROJECT, seedEvaluationDemo } from './evaluation-demo.ts';
 
 /**
  * Seeds the demo project (a few dozen reviews, some gold) owned by `owner`, once: does nothing
