@@ -4,34 +4,12 @@
  * `seed` is reproducible to the last digit.
  */
 
-/** A seeded generator of floats in [0, 1). */
-export type Random = () => number;
+import { createPrng, type Prng, shuffleInPlace } from '../quality/aggregation/index.ts';
 
-/**
- * Mulberry32 (Tommy Ettinger, public domain): 32 bits of state, fast, and good enough for
- * resampling and shuffles. The same seed always gives the same sequence.
- */
-export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Shuffles `values` in place (Fisher-Yates; Knuth, TAOCP vol. 2, Algorithm P) and returns it. */
-export function shuffleInPlace<T>(values: T[], random: Random): T[] {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const tmp = values[i];
-    values[i] = values[j];
-    values[j] = tmp;
-  }
-  return values;
-}
+/** A seeded generator of floats in [0, 1): the quality module's Mulberry32. */
+export type Random = Prng;
+export const createRandom = createPrng;
+export { shuffleInPlace };
 
 // ln k! for small k from a table; Stirling's series beyond it (Abramowitz & Stegun 6.1.41: with
 // terms to k^-5 the error at k >= 256 is below 1e-16 relative), so a draw needs no loop.
