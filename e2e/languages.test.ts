@@ -23,6 +23,8 @@ const PAGES: [name: string, path: string][] = [
   ['api-keys', '/keys'],
   ['work', '/work'],
   ['workbench', '/work/demo-review-sentiment'],
+  ['review', '/review'],
+  ['review-queue', '/review/demo-review-sentiment'],
 ];
 
 async function pick(page: Page, locale: string): Promise<void> {
@@ -103,5 +105,6 @@ describe.skipIf(!browserEnabled)('seven languages, right-to-left Arabic', () => 
         await snap(page, `${locale}-${name}`);
       }
     }
-  });
+    // Nine pages in seven languages, each with full-page screenshots: longer than one test's default.
+  }, 240_000);
 });

@@ -171,6 +171,14 @@ describe.each(dialects)('projects and tasks on %s', (dialect) => {
     }
   });
 
+  it('keeps an image task\'s own attachment as its image', async () => {
+    const res = await post('/v1/projects', requester, buildProject({ type: 'imageannotation', params: { geometries: { box: { objects_to_annotate: ['car'] } } } }));
+    const task = await post('/v1/task/imageannotation', requester, { project: res.json().name, attachment: 'https://example.com/street.jpg', image_width: 640, image_height: 480 });
+    expect(task.statusCode, task.body).toBe(200);
+    expect(task.json().params).toMatchObject({ attachment: 'https://example.com/street.jpg', image_width: 640 });
+    expect(task.json().attachments).toEqual([]);
+  });
+
   it('marks tasks created with a test key as test tasks', async () => {
     const p = await project();
     const testKey = await t.app.inject({ method: 'POST', url: '/v1/api_keys', headers: requester.auth, payload: { test: true } });

@@ -1,20 +1,25 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, onSessionLost, type User } from './api.ts';
+import { Loading } from './components/Bits.tsx';
 import { TopBar } from './components/TopBar.tsx';
 import { setDefaultTimeZone } from './format.ts';
 import { applyLocale, isLocale, type Locale, notePickedSignedOut, pickedSignedOut, storeLocale } from './i18n.ts';
-import { AdminUsersPage } from './pages/AdminUsersPage.tsx';
-import { ApiKeysPage } from './pages/ApiKeysPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
-import { NewProjectPage } from './pages/NewProjectPage.tsx';
 import { NotAllowedPage, NotFoundPage } from './pages/NotFoundPage.tsx';
-import { ProjectPage } from './pages/ProjectPage.tsx';
-import { ProjectsPage } from './pages/ProjectsPage.tsx';
 import { WorkbenchPage } from './pages/WorkbenchPage.tsx';
 import { WorkHomePage } from './pages/WorkHomePage.tsx';
 import { matchPath, navigate, usePath } from './router.tsx';
 import { AppContext, type AppState, hasRole, homeFor } from './session.tsx';
+
+// Pages a worker never needs load on demand, so the worker's pages (home, workbench) stay light.
+const ProjectsPage = lazy(() => import('./pages/ProjectsPage.tsx').then((m) => ({ default: m.ProjectsPage })));
+const ProjectPage = lazy(() => import('./pages/ProjectPage.tsx').then((m) => ({ default: m.ProjectPage })));
+const NewProjectPage = lazy(() => import('./pages/NewProjectPage.tsx').then((m) => ({ default: m.NewProjectPage })));
+const AdminUsersPage = lazy(() => import('./pages/AdminUsersPage.tsx').then((m) => ({ default: m.AdminUsersPage })));
+const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage.tsx').then((m) => ({ default: m.ApiKeysPage })));
+const ReviewHomePage = lazy(() => import('./pages/ReviewPage.tsx').then((m) => ({ default: m.ReviewHomePage })));
+const ReviewPage = lazy(() => import('./pages/ReviewPage.tsx').then((m) => ({ default: m.ReviewPage })));
 
 function Routes({ user }: { user: User }) {
   const path = usePath();
@@ -32,6 +37,9 @@ function Routes({ user }: { user: User }) {
   if ((m = matchPath('/projects/:name', pathname))) return requester ? <ProjectPage key={m.name} name={m.name} /> : <NotAllowedPage />;
   if (pathname === '/admin/users') return hasRole(user) ? <AdminUsersPage /> : <NotAllowedPage />;
   if (pathname === '/keys') return <ApiKeysPage />;
+  const reviewer = hasRole(user, 'reviewer', 'requester');
+  if (pathname === '/review') return reviewer ? <ReviewHomePage /> : <NotAllowedPage />;
+  if ((m = matchPath('/review/:project', pathname))) return reviewer ? <ReviewPage key={m.project} project={m.project} /> : <NotAllowedPage />;
   if (pathname === '/work') return <WorkHomePage />;
   if ((m = matchPath('/work/:project', pathname))) return <WorkbenchPage key={m.project} project={m.project} />;
   return <NotFoundPage />;
@@ -122,7 +130,9 @@ export function App({ initialLocale }: { initialLocale: Locale }) {
         ) : user === null ? (
           <LoginPage onLogin={(u) => adopt(u, true)} />
         ) : (
-          <Routes user={user} />
+          <Suspense fallback={<Loading />}>
+            <Routes user={user} />
+          </Suspense>
         )}
       </main>
     </AppContext.Provider>

@@ -116,6 +116,16 @@ export interface ReviewPolicy {
 
 export type ProjectStatus = 'draft' | 'active' | 'paused' | 'archived';
 
+export type QualityMethod = 'ds' | 'mv' | 'onecoin' | 'glad' | 'wawa';
+
+export interface QualitySettings {
+  target_confidence: number;
+  method: QualityMethod;
+  prior: { alpha: number; beta: number };
+  reestimate_every: number;
+  annotator_responses: boolean;
+}
+
 export interface Project {
   id: number;
   name: string;
@@ -131,6 +141,7 @@ export interface Project {
   idle_grace_seconds: number;
   languages: string[];
   content_warnings: string[];
+  quality?: QualitySettings;
   status: ProjectStatus;
   created_at: string;
   updated_at: string;
@@ -217,6 +228,58 @@ export interface Assignment {
   task: { id: number | string; type: string; params: Record<string, unknown>; attachments: Attachment[]; instruction?: string | null };
   lease_expires_at: string;
   shown: Money;
+}
+
+/** An accuracy estimate: posterior mean and central 90% interval after n gold answers. */
+export interface Estimate {
+  n: number;
+  mean: number;
+  low: number;
+  high: number;
+}
+
+export interface ProjectQuality {
+  project: string;
+  workers: { worker_id: number; name: string | null; answers: number; gold: Estimate; fitted_accuracy: number | null; skill: number }[];
+  agreement: { level: string; by_day: { day: string; alpha: number | null; answers: number }[] };
+}
+
+export interface WorkQuality {
+  docs: (Estimate & { project: string; items: { task_id: string; score: number | null; at: string }[] })[];
+}
+
+export interface TaskResult {
+  answer: Record<string, unknown> | null;
+  confidence: number | null;
+  method: string;
+  n_answers: number;
+  agreement: number | null;
+  decided_by?: { kind: string; user_id?: number };
+}
+
+export interface ReviewDoc {
+  task_id: string;
+  type: string;
+  params: Record<string, unknown>;
+  attachments: Attachment[];
+  result: TaskResult | null;
+  answers: { assignment_id: string; response: Record<string, unknown> }[];
+}
+
+export interface ReviewQueue {
+  project: string;
+  docs: ReviewDoc[];
+  reason_codes: string[];
+}
+
+export interface Batch {
+  name: string;
+  project: string;
+  status: string;
+  callback_url: string | null;
+  created_at: string | null;
+  finalized_at: string | null;
+  completed_at: string | null;
 }
 
 export interface Feedback {

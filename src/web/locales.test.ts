@@ -33,7 +33,7 @@ function placeholders(text: string): string[] {
 /** Keys whose translation may equal the English text (same word in that language, or a code). */
 const SAME_AS_ENGLISH: Record<string, string[]> = {
   fr: ['common.actions', 'counts.total', 'import.code', 'import.format', 'projects.type', 'create.markdownIn', 'keys.kindTest', 'work.role.assistant'],
-  es: ['counts.total', 'create.markdownIn', 'status.task.error'],
+  es: ['counts.total', 'create.markdownIn', 'status.task.error', 'views.no'],
   pt: ['counts.total', 'create.markdownIn'],
   ja: [],
   ko: [],

@@ -36,5 +36,6 @@ export function hasRole(user: User | null, ...wanted: Role[]): boolean {
 
 /** Where a role lands after login. */
 export function homeFor(user: User): string {
+  if (user.role === 'reviewer') return '/review';
   return user.role === 'requester' || user.role === 'admin' ? '/projects' : '/work';
 }

@@ -122,7 +122,10 @@ export function callbackUrlProblem(value: string, selfPort?: number): string | u
  */
 export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input: Record<string, unknown>, opts: { requireGold?: boolean; keyByContent?: boolean; selfPort?: number } = {}): TaskDraft | RowProblem {
   const own: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) if (!COMMON.has(key)) own[key] = value;
+  // A type that has its own `attachment` field (imageannotation: the image) keeps it as a type field.
+  const typeFields = (def.params as { properties?: Record<string, unknown> }).properties ?? {};
+  const isCommon = (key: string) => COMMON.has(key) && !(key in typeFields);
+  for (const [key, value] of Object.entries(input)) if (!isCommon(key)) own[key] = value;
   const params = { ...project.params, ...own };
   const paramsProblem = checkTaskParams(def, params);
   if (paramsProblem) return fail('invalid_params', paramsProblem.message, paramsProblem.path);
@@ -156,7 +159,7 @@ export function buildTaskDraft(project: Project, def: TaskTypeDefinition, input:
   }
 
   let attachments: unknown = input.attachments;
-  if (attachments === undefined && input.attachment !== undefined) {
+  if (attachments === undefined && input.attachment !== undefined && isCommon('attachment')) {
     attachments = [{ type: input.attachment_type ?? 'text', content: input.attachment }];
   }
   attachments ??= [];

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { formatNumber, formatPercent } from '../format.ts';
 
 /** A project or task status as a coloured chip with the status word in the interface language. */
-export function StatusBadge({ status, kind = 'project' }: { status: string; kind?: 'project' | 'task' | 'import' }) {
+export function StatusBadge({ status, kind = 'project' }: { status: string; kind?: 'project' | 'task' | 'import' | 'batch' }) {
   const { t } = useTranslation();
   return (
     <span className={`badge badge-${status}`} data-status={status}>

@@ -17,6 +17,7 @@ export function TopBar() {
   const items: NavItem[] = [];
   if (hasRole(user, 'requester')) items.push({ to: '/projects', label: t('nav.projects') });
   if (user) items.push({ to: '/work', label: t('nav.work') });
+  if (hasRole(user, 'reviewer', 'requester')) items.push({ to: '/review', label: t('nav.review') });
   if (hasRole(user)) items.push({ to: '/admin/users', label: t('nav.users') });
   if (user) items.push({ to: '/keys', label: t('nav.apiKeys') });
 

@@ -4,6 +4,7 @@ import { api, type ImportRecord, type Page, type Project, type Task } from '../a
 import { Loading, PageHeader, ProgressBar, Stat, StatusBadge } from '../components/Bits.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { ImportPanel } from '../components/ImportPanel.tsx';
+import { BatchesCard, ExportJsonl, QualityCard, QualitySettingsCard, ThroughputCard } from '../components/ProjectInsights.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { formatDateTime, formatDays, formatDuration, formatMoney, formatNumber, formatPercent, impliedHourlyMinor } from '../format.ts';
 import { useLoad, usePageTitle } from '../hooks.ts';
@@ -106,6 +107,9 @@ export function ProjectPage({ name }: { name: string }) {
             {t('project.pause')}
           </button>
         )}
+        <Link to={`/review/${encodeURIComponent(p.name)}`} className="button" data-testid="review-link">
+          {t('insights.reviewQueue')}
+        </Link>
         {(p.status === 'paused' || p.status === 'draft') && (
           <button type="button" className="button button-primary" onClick={() => setStatus('active')} disabled={busy} data-testid="resume">
             {p.status === 'draft' ? t('project.open') : t('project.resume')}
@@ -124,7 +128,12 @@ export function ProjectPage({ name }: { name: string }) {
           <Stat label={t('counts.total')} value={total} testId="count-total" />
         </dl>
         <ProgressBar value={c.completed} max={total - c.canceled} label={t('project.completedShare')} />
+        <ExportJsonl project={p.name} total={total} />
       </section>
+
+      <ThroughputCard project={p.name} />
+      <QualityCard project={p.name} />
+      <QualitySettingsCard project={p} onSaved={() => project.reload()} />
 
       <div className="grid-2">
         <section className="card" aria-labelledby="settings-title">
@@ -178,6 +187,8 @@ export function ProjectPage({ name }: { name: string }) {
       </div>
 
       <ImportPanel project={p.name} onFinished={refresh} />
+
+      <BatchesCard project={p.name} />
 
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">{t('project.imports')}</h2>

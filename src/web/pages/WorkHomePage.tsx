@@ -1,9 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import { ApiError, api, type WorkProject } from '../api.ts';
+import { ApiError, api, type WorkProject, type WorkQuality } from '../api.ts';
 import { Loading, PageHeader } from '../components/Bits.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Markdown } from '../components/Markdown.tsx';
-import { formatDays, formatDuration, formatMoney, formatNumber } from '../format.ts';
+import { formatDateTime, formatDays, formatDuration, formatMoney, formatNumber, formatPercent } from '../format.ts';
 import { useLoad, usePageTitle } from '../hooks.ts';
 import { LOCALE_NAMES, isLocale } from '../i18n.ts';
 import { Link } from '../router.tsx';
@@ -85,6 +85,75 @@ function ProjectCard({ project }: { project: WorkProject }) {
   );
 }
 
+/**
+ * "My quality": per project, the accuracy estimate from check (gold) questions, with its 90%
+ * interval and the items it rests on, so a worker sees exactly what their standing is built from.
+ */
+function MyQuality() {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const quality = useLoad((signal) => api<WorkQuality>('/work/quality', { signal }), []);
+  if (quality.error instanceof ApiError && quality.error.code === 'route_not_found') return null;
+  const docs = quality.data?.docs ?? [];
+  return (
+    <section className="card my-quality" aria-labelledby="my-quality-title" data-testid="my-quality">
+      <h2 id="my-quality-title">{t('myQuality.title')}</h2>
+      <p className="muted small">{t('myQuality.lead')}</p>
+      <ErrorNote error={quality.error} />
+      {quality.loading && !quality.data && <Loading />}
+      {quality.data && docs.length === 0 && <p className="muted">{t('myQuality.none')}</p>}
+      {docs.map((d) => (
+        <article key={d.project} className="quality-project" data-project={d.project} aria-labelledby={`q-${d.project}`}>
+          <h3 id={`q-${d.project}`} dir="auto">
+            {d.project}
+          </h3>
+          <dl className="facts facts-work">
+            <dt>{t('myQuality.checked')}</dt>
+            <dd data-testid="quality-n" data-value={d.n}>
+              {formatNumber(d.n, locale)}
+            </dd>
+            <dt>{t('myQuality.estimate')}</dt>
+            <dd data-testid="quality-mean" data-value={d.mean}>
+              <strong>{formatPercent(d.mean, locale)}</strong>
+            </dd>
+            <dt>{t('myQuality.interval')}</dt>
+            <dd data-testid="quality-interval" data-low={d.low} data-high={d.high}>
+              {t('myQuality.between', { low: formatPercent(d.low, locale), high: formatPercent(d.high, locale) })}
+            </dd>
+          </dl>
+          {d.items.length > 0 && (
+            <details>
+              <summary>{t('myQuality.items', { n: formatNumber(d.items.length, locale) })}</summary>
+              <table className="table table-compact" data-testid="quality-items">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('project.taskId')}</th>
+                    <th scope="col" className="num">
+                      {t('myQuality.score')}
+                    </th>
+                    <th scope="col">{t('myQuality.when')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.items.map((item) => (
+                    <tr key={item.task_id}>
+                      <td>
+                        <code>{item.task_id}</code>
+                      </td>
+                      <td className="num">{item.score === null ? '–' : formatPercent(item.score, locale)}</td>
+                      <td className="nowrap">{formatDateTime(item.at, locale)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          )}
+        </article>
+      ))}
+    </section>
+  );
+}
+
 /** The worker's home: open projects, each with time, pay, hourly rate, review deadline and warnings. */
 export function WorkHomePage() {
   const { t } = useTranslation();
@@ -104,6 +173,7 @@ export function WorkHomePage() {
           <ProjectCard key={p.name} project={p} />
         ))}
       </div>
+      <MyQuality />
     </section>
   );
 }

@@ -9,7 +9,12 @@ import { formatDuration, formatMoney, formatNumber } from '../format.ts';
 import { useLoad, usePageTitle } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
 import { useApp, useUser } from '../session.tsx';
-import { categoriesOf, categorizationAnswer, categorizationForm, pickInstructions, trackInput } from '../work.ts';
+import { checkAnswer } from '../validate.ts';
+import { preloadView, TaskView, viewKeyHelp } from '../views/index.tsx';
+import { letterOf } from '../views/shared.tsx';
+import { AnswerSummary } from '../views/Summary.tsx';
+import type { Answer, KeyHandler } from '../views/types.ts';
+import { pickInstructions, trackInput } from '../work.ts';
 
 /** FAIRWORK.md: a heartbeat every 15 s; "input active" means any input within that interval. */
 const HEARTBEAT_MS = 15_000;
@@ -20,17 +25,15 @@ type Phase =
   | { kind: 'claiming' }
   | { kind: 'working'; assignment: Assignment }
   | { kind: 'sending'; assignment: Assignment }
-  | { kind: 'feedback'; feedback: Feedback; answer: string[] }
+  | { kind: 'feedback'; feedback: Feedback; answer: Answer; task: Assignment['task'] }
   | { kind: 'empty' }
   | { kind: 'break' }
   | { kind: 'error'; error: unknown };
 
-/** The digit 1-9 a key stands for, by character or by physical key (AZERTY's 1 key types "&"). */
-function digitOf(event: KeyboardEvent): number | undefined {
-  if (/^[1-9]$/.test(event.key)) return Number(event.key);
-  const m = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
-  return m ? Number(m[1]) : undefined;
-}
+/** Performance marks around "submit, then the next task can be worked on" (read by bench/browser.bench.ts). */
+export const MARK_SUBMIT = 'tessera:submit';
+export const MARK_READY = 'tessera:next-task-ready';
+export const MEASURE_NEXT = 'tessera:submit-to-next-task';
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -39,7 +42,7 @@ function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement && target.type !== 'radio' && target.type !== 'checkbox';
 }
 
-function KeysDialog({ open, onClose }: { open: boolean; onClose(): void }) {
+function KeysDialog({ open, onClose, task }: { open: boolean; onClose(): void; task?: Assignment['task'] }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -49,8 +52,10 @@ function KeysDialog({ open, onClose }: { open: boolean; onClose(): void }) {
     if (!open && dialog.open) dialog.close();
   }, [open]);
   const keys: [string, string][] = [
-    ['1 … 9', t('shortcuts.choose')],
+    ...(task ? viewKeyHelp(task.type, t, task.params) : []),
     ['Enter', t('shortcuts.submit')],
+    ['Ctrl+Enter', t('views.keySubmitTyping')],
+    ['Esc', t('views.keyLeaveField')],
     ['S', t('shortcuts.skip')],
     ['?', t('shortcuts.toggle')],
     ['Esc', t('shortcuts.close')],
@@ -61,7 +66,7 @@ function KeysDialog({ open, onClose }: { open: boolean; onClose(): void }) {
       <table className="table table-compact">
         <tbody>
           {keys.map(([key, what]) => (
-            <tr key={key}>
+            <tr key={`${key}-${what}`}>
               <th scope="row">
                 <kbd dir="ltr">{key}</kbd>
               </th>
@@ -77,7 +82,7 @@ function KeysDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   );
 }
 
-/** The categorization workbench: instructions, the task, keyboard-first answering, gold feedback. */
+/** The workbench: instructions, the task in its type's view, keyboard-first answering, gold feedback. */
 export function WorkbenchPage({ project }: { project: string }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
@@ -86,7 +91,11 @@ export function WorkbenchPage({ project }: { project: string }) {
   usePageTitle(project);
   const meta = useLoad(async (signal) => (await api<{ docs: WorkProject[] }>('/work/projects', { signal })).docs.find((p) => p.name === project), [project]);
   const [phase, setPhase] = useState<Phase>({ kind: 'claiming' });
-  const [selected, setSelected] = useState<string[]>([]);
+  const [answer, setAnswer] = useState<Answer | undefined>();
+  const answerRef = useRef<Answer | undefined>(undefined);
+  const viewKeys = useRef<KeyHandler | undefined>(undefined);
+  /** True from a submit until the next task is ready, to measure that time. */
+  const measuring = useRef(false);
   const [done, setDone] = useState(0);
   const [helpOpen, setHelpOpen] = useState(false);
   const [showInstructions, setShowInstructions] = useState(true);
@@ -104,12 +113,16 @@ export function WorkbenchPage({ project }: { project: string }) {
     const answer = await api<{ assignment: Assignment } | undefined>(`${base}/claim`, { method: 'POST' });
     const assignment = answer?.assignment ?? null;
     held.current = assignment ?? undefined;
-    if (assignment) preloadImages(assignment.task.attachments);
+    if (assignment) {
+      preloadImages(assignment.task.attachments);
+      preloadView(assignment.task.type);
+    }
     return assignment;
   }, [base]);
 
   const show = useCallback((assignment: Assignment | null) => {
-    setSelected([]);
+    answerRef.current = undefined;
+    setAnswer(undefined);
     setActionError(undefined);
     setPhase(assignment ? { kind: 'working', assignment } : { kind: 'empty' });
   }, []);
@@ -160,6 +173,7 @@ export function WorkbenchPage({ project }: { project: string }) {
         if (resumed) {
           held.current = resumed;
           preloadImages(resumed.task.attachments);
+          preloadView(resumed.task.type);
           show(resumed);
           return;
         }
@@ -185,33 +199,48 @@ export function WorkbenchPage({ project }: { project: string }) {
 
   // A new task takes the focus, so screen readers start reading it.
   const shownId = phase.kind === 'working' ? phase.assignment.id : undefined;
+  // Effects run children first, so the view's keys are registered by now: the task is ready to work on.
   useEffect(() => {
-    if (shownId !== undefined) taskRef.current?.focus({ preventScroll: true });
+    if (shownId === undefined) return;
+    taskRef.current?.focus({ preventScroll: true });
+    if (measuring.current) {
+      measuring.current = false;
+      performance.mark(MARK_READY);
+      performance.measure(MEASURE_NEXT, MARK_SUBMIT, MARK_READY);
+    }
   }, [shownId]);
 
   const current = phase.kind === 'working' || phase.kind === 'sending' ? phase.assignment : undefined;
-  const cat = useMemo(() => (current ? categorizationForm(current.task.params) : undefined), [current]);
-  const multiple = cat?.field === 'categories';
 
-  const choose = useCallback(
-    (category: string) => {
-      if (!cat) return;
-      setSelected((s) => (multiple ? (s.includes(category) ? s.filter((c) => c !== category) : [...s, category]) : [category]));
-    },
-    [cat, multiple],
-  );
+  const onAnswer = useCallback((next: Answer | undefined) => {
+    answerRef.current = next;
+    setAnswer(next);
+    setActionError(undefined);
+  }, []);
 
   const submit = useCallback(async () => {
-    if (phase.kind !== 'working' || !cat || selected.length === 0) return;
+    if (phase.kind !== 'working') return;
     const assignment = phase.assignment;
-    const response = categorizationAnswer(cat, selected);
-    const answer = categoriesOf(response) ?? [];
+    const response = answerRef.current;
+    if (!response) {
+      setActionError(new ApiError(0, 'incomplete', t('work.incomplete')));
+      return;
+    }
+    // The same check the server makes, so a malformed answer never leaves the page.
+    const problem = checkAnswer(assignment.task.type, assignment.task.params, response);
+    if (problem) {
+      setActionError(new ApiError(0, 'invalid_response', t('work.invalid', { problem: `${problem.path} ${problem.message}`.trim() })));
+      return;
+    }
+    performance.mark(MARK_SUBMIT);
+    measuring.current = true;
     setPhase({ kind: 'sending', assignment });
     setActionError(undefined);
     let result: { feedback?: Feedback } | undefined;
     try {
       result = await api<{ feedback?: Feedback }>(`/work/assignments/${assignment.id}/submit`, { method: 'POST', body: { response } });
     } catch (error) {
+      measuring.current = false;
       if (error instanceof ApiError && LOST.has(error.code)) {
         held.current = undefined;
         setPhase({ kind: 'error', error });
@@ -226,9 +255,10 @@ export function WorkbenchPage({ project }: { project: string }) {
     // Claim the next task only now that this one is in, so the worker never holds two leases.
     const next = claim();
     if (result?.feedback) {
+      measuring.current = false;
       nextClaim.current = next;
       next.catch(() => undefined);
-      setPhase({ kind: 'feedback', feedback: result.feedback, answer });
+      setPhase({ kind: 'feedback', feedback: result.feedback, answer: response, task: assignment.task });
       return;
     }
     try {
@@ -236,7 +266,7 @@ export function WorkbenchPage({ project }: { project: string }) {
     } catch (error) {
       setPhase({ kind: 'error', error });
     }
-  }, [phase, cat, selected, claim, show]);
+  }, [phase, claim, show, t]);
 
   const continueAfterFeedback = useCallback(async () => {
     const next = nextClaim.current;
@@ -276,19 +306,36 @@ export function WorkbenchPage({ project }: { project: string }) {
     setPhase({ kind: 'break' });
   }, [heartbeat, release]);
 
-  // Keyboard: 1-9 choose, Enter submits (or continues), S skips, ? shows the keys.
+  // Keyboard: the view's keys first, then Enter submits (or continues), S skips, ? shows the keys.
+  // Ctrl+Enter submits from a text field; Esc leaves a text field for the task's keys.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.isComposing || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.isComposing) return;
       if (helpOpen) return; // The dialog handles its own keys (Esc closes it).
+      const typing = isTyping(event.target);
+      if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+        if (phase.kind === 'working') {
+          event.preventDefault();
+          void submit();
+        }
+        return;
+      }
+      if (event.ctrlKey || event.metaKey) return;
+      if (typing) {
+        if (event.key === 'Escape' && event.target instanceof HTMLElement) {
+          event.preventDefault();
+          event.target.blur();
+          taskRef.current?.focus({ preventScroll: true });
+        }
+        return;
+      }
       const question = event.key === '?' || (event.code === 'Slash' && event.shiftKey);
-      if (question && !isTyping(event.target)) {
+      if (question) {
         event.preventDefault();
         setHelpOpen(true);
         return;
       }
-      if (isTyping(event.target)) return;
-      const onControl = event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement || (event.target instanceof HTMLElement && event.target.tagName === 'SUMMARY');
+      const onControl = event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement || event.target instanceof HTMLSelectElement || (event.target instanceof HTMLElement && event.target.tagName === 'SUMMARY');
       if (phase.kind === 'feedback') {
         if (event.key === 'Enter' && !onControl) {
           event.preventDefault();
@@ -297,24 +344,28 @@ export function WorkbenchPage({ project }: { project: string }) {
         return;
       }
       if (phase.kind !== 'working') return;
-      const digit = digitOf(event);
-      if (digit !== undefined && cat && digit <= Math.min(9, cat.choices.length)) {
+      if (viewKeys.current?.(event)) {
         event.preventDefault();
-        choose(cat.choices[digit - 1]);
-      } else if (event.key === 'Enter' && !onControl) {
+        return;
+      }
+      if (event.altKey) return;
+      if (event.key === 'Enter' && !onControl) {
         event.preventDefault();
         void submit();
-      } else if (event.key === 's' || event.key === 'S' || event.code === 'KeyS') {
+      } else if (letterOf(event) === 's' && !event.shiftKey) {
         event.preventDefault();
         void skip();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [phase, cat, choose, submit, skip, continueAfterFeedback, helpOpen]);
+  }, [phase, submit, skip, continueAfterFeedback, helpOpen]);
 
   const projectMeta = meta.data;
   const instructions = pickInstructions(projectMeta?.instructions, uiLocale, user.languages);
+  // Parsed once, not on every task: the instructions stay while the tasks change.
+  const instructionsText = instructions?.[1];
+  const instructionsView = useMemo(() => (instructionsText === undefined ? null : <Markdown>{instructionsText}</Markdown>), [instructionsText]);
   const shown = current?.shown ?? projectMeta?.estimate;
 
   const taskBody = () => {
@@ -364,17 +415,18 @@ export function WorkbenchPage({ project }: { project: string }) {
         );
       }
       case 'feedback': {
-        const expected = categoriesOf(phase.feedback.expected_response);
         return (
           <div className={`feedback ${phase.feedback.correct ? 'feedback-good' : 'feedback-miss'}`} role="status" data-testid="feedback" data-correct={phase.feedback.correct}>
             <h2>{phase.feedback.correct ? t('feedback.correctTitle') : t('feedback.missTitle')}</h2>
             <p>{phase.feedback.correct ? t('feedback.correctBody') : t('feedback.missBody')}</p>
             <dl className="facts">
               <dt>{t('feedback.yours')}</dt>
-              <dd dir="auto">{phase.answer.join(', ')}</dd>
+              <dd data-testid="yours">
+                <AnswerSummary type={phase.task.type} params={phase.task.params} response={phase.answer} />
+              </dd>
               <dt>{t('feedback.expected')}</dt>
-              <dd dir="auto" data-testid="expected">
-                {expected ? expected.join(', ') : JSON.stringify(phase.feedback.expected_response)}
+              <dd data-testid="expected">
+                <AnswerSummary type={phase.task.type} params={phase.task.params} response={phase.feedback.expected_response} />
               </dd>
             </dl>
             {phase.feedback.explanation && (
@@ -403,38 +455,10 @@ export function WorkbenchPage({ project }: { project: string }) {
               </div>
             )}
             <Attachments attachments={a.task.attachments} />
-            {cat ? (
-              <fieldset className="choices" disabled={sending}>
-                <legend>{multiple ? t('work.chooseMany') : t('work.chooseOne')}</legend>
-                <div className="choice-list">
-                  {cat.choices.map((c, i) => (
-                    <label key={c} className={`choice ${selected.includes(c) ? 'is-selected' : ''}`} data-category={c}>
-                      <input type={multiple ? 'checkbox' : 'radio'} name="category" value={c} checked={selected.includes(c)} onChange={() => choose(c)} />
-                      {i < 9 && (
-                        <kbd className="choice-key" aria-hidden="true">
-                          {i + 1}
-                        </kbd>
-                      )}
-                      <span className="choice-text">
-                        <span className="choice-name" dir="auto">
-                          {c}
-                        </span>
-                        {cat.descriptions[c] && (
-                          <span className="choice-desc" dir="auto">
-                            {cat.descriptions[c]}
-                          </span>
-                        )}
-                      </span>
-                    </label>
-                  ))}
-                </div>
-              </fieldset>
-            ) : (
-              <p className="note">{t('work.unsupported', { type: t(`types.${a.task.type}.title`, { defaultValue: a.task.type }) })}</p>
-            )}
+            <TaskView key={a.id} task={a.task} disabled={sending} onChange={onAnswer} keys={viewKeys} />
             <ErrorNote error={actionError} />
             <div className="task-actions">
-              <button type="button" className="button button-primary" onClick={() => void submit()} disabled={sending || selected.length === 0} data-testid="submit">
+              <button type="button" className="button button-primary" onClick={() => void submit()} disabled={sending || answer === undefined} data-testid="submit" aria-keyshortcuts="Enter Control+Enter">
                 {t('work.submit')} <kbd dir="ltr">Enter</kbd>
               </button>
               <button type="button" className="button" onClick={() => void skip()} disabled={sending} data-testid="skip">
@@ -488,7 +512,7 @@ export function WorkbenchPage({ project }: { project: string }) {
             <h2 id="instructions-heading">{t('project.instructions')}</h2>
             {instructions ? (
               <div lang={instructions[0]} data-testid="instructions" data-lang={instructions[0]}>
-                <Markdown>{instructions[1]}</Markdown>
+                {instructionsView}
               </div>
             ) : (
               <p className="muted">{meta.loading ? t('common.loading') : t('project.noInstructions')}</p>
@@ -497,7 +521,7 @@ export function WorkbenchPage({ project }: { project: string }) {
         )}
         <div className="task-panel card">{taskBody()}</div>
       </div>
-      <KeysDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <KeysDialog open={helpOpen} onClose={() => setHelpOpen(false)} task={current?.task} />
       <p className="workbench-foot">
         <button
           type="button"
