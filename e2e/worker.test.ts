@@ -160,6 +160,13 @@ describe.skipIf(!browserEnabled)('worker home and categorization workbench in a 
   });
 
   it('after a gold task, shows a kind feedback panel with the expected answer and why', async () => {
+    // Every API response the browser receives before the submit, to check none carries the gold answer.
+    const received: Promise<string>[] = [];
+    let submitted = false;
+    const listen = (res: { url(): string; text(): Promise<string> }) => {
+      if (!submitted && res.url().includes('/v1/')) received.push(res.text().catch(() => ''));
+    };
+    page.on('response', listen);
     await page.goto(`${h.baseUrl}/work/${GOLD}`);
     await page.locator('[data-testid=task]').waitFor();
     expect(await page.locator('[data-testid=instructions] h1').innerText()).toBe('Pets (English)');
@@ -167,6 +174,13 @@ describe.skipIf(!browserEnabled)('worker home and categorization workbench in a 
     // Nothing on the page before submitting tells the answer.
     expect(await page.content()).not.toContain('barks');
     await page.keyboard.press('1');
+    const bodies = await Promise.all(received);
+    expect(bodies.some((b) => b.includes('Woof! Woof!'))).toBe(true);
+    for (const body of bodies) {
+      for (const leak of ['barks', 'expected_response', 'is_gold', 'explanation']) expect(body).not.toContain(leak);
+    }
+    submitted = true;
+    page.off('response', listen);
     await page.keyboard.press('Enter');
     const feedback = page.locator('[data-testid=feedback]');
     await feedback.waitFor();
