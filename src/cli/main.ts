@@ -7,6 +7,8 @@ import { createApiKey, createUser, findUserByEmail, getUser, LOCALES, ROLES, typ
 import { createProject, findProjectByName } from '../modules/projects/index.ts';
 import { formatFrom, type ImportFormat, importTasks } from '../modules/tasks/index.ts';
 import { ConfigError, loadConfig } from '../server/env.ts';
+import { registerAggregateCommand } from './commands/aggregate.ts';
+import { registerExportCommand } from './commands/export.ts';
 import { AppError } from '../server/errors.ts';
 
 /** A command that needs the database: opens it (migrated), runs, closes. */
@@ -148,12 +150,8 @@ program
     }
   });
 
-try {
-  const { registerAggregateCommand } = await import('./commands/aggregate.ts');
-  registerAggregateCommand(program);
-} catch (error) {
-  if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-}
+registerAggregateCommand(program);
+registerExportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

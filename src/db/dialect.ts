@@ -46,6 +46,11 @@ export interface DialectAdapter {
   readonly forUpdateSkipLocked: string;
   /** SQL suffix that row-locks what a SELECT returns (`FOR UPDATE`); empty on SQLite. */
   readonly forUpdate: string;
+  /**
+   * Statements that make `table` append-only: any UPDATE or DELETE (and TRUNCATE on PostgreSQL)
+   * fails with an error whose message starts with `append_only`. Run them in a migration, in order.
+   */
+  appendOnlyTriggerSql(table: string): string[];
   close(): Promise<void>;
 }
 
@@ -73,7 +78,7 @@ function openSqlite(file: string): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingPrepares(raw) }) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
     name: 'sqlite',
@@ -81,6 +86,10 @@ function openSqlite(file: string): Database {
     forUpdateSkipLocked: '',
     forUpdate: '',
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
+    appendOnlyTriggerSql: (table) => [
+      `CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, 'append_only: ${table} rows are never changed'); END`,
+      `CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'append_only: ${table} rows are never deleted'); END`,
+    ],
     async insertManyIgnoringConflicts(trx, table, columns, rows, conflict, returning) {
       if (!trx.isTransaction) throw new Error('insertManyIgnoringConflicts needs a transaction');
       // Plain run() rather than RETURNING: the row id comes back as lastInsertRowid at no cost.
@@ -109,6 +118,29 @@ function openSqlite(file: string): Database {
   return { db, dialect };
 }
 
+/**
+ * The driver prepares every statement on every run, which costs as much as running it; the work
+ * queue repeats the same few statements, so prepared statements are kept by their SQL text.
+ * A statement still being iterated (a streamed query) is never handed out twice.
+ */
+function cachingPrepares(raw: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (text: string) => {
+    const known = cache.get(text);
+    if (known && !known.busy) return known;
+    const statement = raw.prepare(text);
+    if (!known && cache.size < 1000) cache.set(text, statement);
+    return statement;
+  };
+  return new Proxy(raw, {
+    get(target, key) {
+      if (key === 'prepare') return prepare;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -118,6 +150,13 @@ function openPostgres(url: string, poolSize: number): Database {
     forUpdateSkipLocked: 'FOR UPDATE SKIP LOCKED',
     forUpdate: 'FOR UPDATE',
     addIdColumn: (table, name) => table.addColumn(name, 'bigserial', (c) => c.primaryKey()),
+    appendOnlyTriggerSql: (table) => [
+      // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.
+      `CREATE OR REPLACE FUNCTION tessera_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'append_only: % rows are never changed or deleted', TG_TABLE_NAME; END $$`,
+      `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION tessera_append_only()`,
+      `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION tessera_append_only()`,
+    ],
     async insertManyIgnoringConflicts(trx, table, columns, rows, conflict, returning) {
       if (rows.length === 0) return [];
       // One parameter per column (an array), so a batch of thousands of rows is one short statement.

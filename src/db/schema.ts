@@ -259,6 +259,32 @@ export interface WebhookSecretsTable {
   created_at: number;
 }
 
+export interface ExportsTable {
+  id: Generated<number>;
+  owner_id: number;
+  project_id: number;
+  format: string;
+  /** JSON {batch, status, completed_since, min_confidence, only_reviewed}. */
+  filters: string;
+  /** JSON format options {include_ties, split}. */
+  options: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  rows: Generated<number>;
+  skipped: Generated<number>;
+  bytes: Generated<number>;
+  sha256: string | null;
+  /** JSON [{name, bytes, sha256}], names relative to the export's folder. */
+  files: Generated<string>;
+  /** JSON {counts: {code: n}, first: [{task_id, code, message}]}. */
+  problems: Generated<string>;
+  error: string | null;
+  progress: Generated<number>;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -279,4 +305,5 @@ export interface DB {
   batches: BatchesTable;
   webhook_outbox: WebhookOutboxTable;
   webhook_secrets: WebhookSecretsTable;
+  exports: ExportsTable;
 }

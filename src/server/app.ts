@@ -12,6 +12,7 @@ import type { Database } from '../db/index.ts';
 import { accountsRoutes, authenticate } from '../modules/accounts/index.ts';
 import { workRoutes } from '../modules/assignment/index.ts';
 import { evaluationRoutes } from '../modules/evaluation/index.ts';
+import { exportsRoutes } from '../modules/exports/index.ts';
 import { projectsRoutes } from '../modules/projects/index.ts';
 import { qualityRoutes } from '../modules/quality/index.ts';
 import { batchesRoutes, tasksRoutes } from '../modules/tasks/index.ts';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(workRoutes);
   await app.register(qualityRoutes);
   await app.register(evaluationRoutes);
+  await app.register(exportsRoutes);
   await app.register(batchesRoutes);
   await app.register(webhooksRoutes);
   registerWebhookHooks();

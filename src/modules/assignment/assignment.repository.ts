@@ -19,7 +19,7 @@ export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter
         LIMIT 1 ${sql.raw(dialect.forUpdateSkipLocked)}`
     : sql<TaskRecord>`SELECT * FROM tasks t
         WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 0 AND t.is_test = 0 AND t.held = 0
-          AND t.answers_count + t.active_count < t.responses_required
+          AND t.responses_required > t.answers_count + t.active_count
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
         ORDER BY t.project_id, t.priority DESC, (t.responses_required - t.answers_count), t.id
         LIMIT 1 ${sql.raw(dialect.forUpdateSkipLocked)}`;

@@ -1,0 +1,60 @@
+import pg from 'pg';
+
+// Scratch PostgreSQL databases. Every name starts with tessera_bench_<run tag>_ so the runner can
+// drop whatever a crashed section left behind.
+
+/** Maintenance connection: TESSERA_BENCH_PG_URL, default the local server's `test` database. */
+export const PG_ADMIN_URL = process.env.TESSERA_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export function runTag(): string {
+  process.env.TESSERA_BENCH_TAG ??= `p${process.pid}`;
+  return process.env.TESSERA_BENCH_TAG;
+}
+
+/** The URL of database `name` on the same server as PG_ADMIN_URL. */
+export function pgUrlFor(name: string): string {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty scratch database (dropping a leftover of the same name) and returns its name and URL. */
+export async function createScratchDatabase(what: string): Promise<{ name: string; url: string }> {
+  const name = `tessera_bench_${runTag()}_${what}`.toLowerCase();
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  return { name, url: pgUrlFor(name) };
+}
+
+export async function dropScratchDatabase(name: string): Promise<void> {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/** Drops every scratch database of this run tag; returns their names. */
+export async function dropRunDatabases(tag: string): Promise<string[]> {
+  return admin(async (c) => {
+    const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`tessera_bench_${tag}_%`]);
+    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    return rows.map((r) => r.datname);
+  });
+}
+
+export async function postgresVersion(): Promise<string> {
+  try {
+    return await admin(async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v);
+  } catch {
+    return 'unreachable';
+  }
+}

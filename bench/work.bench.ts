@@ -1,0 +1,537 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/index.ts';
+import { estimateOf } from '../src/modules/assignment/index.ts';
+import { findProjectByName, type Project } from '../src/modules/projects/index.ts';
+import { bind, captureClaimStatements, type ClaimStatements } from './lib/capture.ts';
+import { type Figure, fmt, freshDir, log, Samples, type SectionResult, sectionMain, sleep, table, tessera, verdict } from './lib/common.ts';
+import { ensureJsonl } from './lib/data.ts';
+import { createRequesterAndProject, ensureSqlite1m, makeWorkers, openSqliteDataDir, requesterKey, storageEnv } from './lib/fixtures.ts';
+import { Client, closedLoop, cpuSecondsOf, type LoadResult, type Reply, type ServerHandle, startBareFastify, startServe } from './lib/http.ts';
+import { createScratchDatabase, dropScratchDatabase } from './lib/pg.ts';
+import { profilesFor, summariseProfile } from './lib/profile.ts';
+import { copySqliteDataDir, openRawSqlite } from './lib/sqlite.ts';
+
+// Sections 4 and 5: closed-loop claim + submit over HTTP keep-alive, on SQLite (one `serve`) and on
+// PostgreSQL (two `serve` nodes), beside the bare claim statements and a bare Fastify route.
+
+const GOLD_RATE = 0.05;
+const ANSWER = JSON.stringify({ response: { category: 'a' } });
+const WARMUP_MS = 3_000;
+const MEASURE_MS = 22_000;
+const PG_MEASURE_MS = 20_000;
+const BARE_HTTP_MS = 8_000;
+const RAW_CLAIM_MS = 5_000;
+const PG_BARE_MS = 10_000;
+
+interface RunFigures {
+  label: string;
+  n: number;
+  load: LoadResult;
+  /** Share of one core each server process used over the run (warm-up included). */
+  serverCpu: number[];
+  /** Share of one core the load generator used. */
+  loadgenCpu: number;
+}
+
+async function setGoldRate(server: ServerHandle, key: string, project: string): Promise<void> {
+  const client = new Client('127.0.0.1', server.port);
+  const reply = await client.send('POST', `/v1/projects/${encodeURIComponent(project)}/setParams`, { authorization: `Bearer ${key}` }, JSON.stringify({ gold_rate: GOLD_RATE }));
+  client.close();
+  if (reply.status !== 200) throw new Error(`setParams answered ${reply.status}: ${reply.body}`);
+}
+
+/**
+ * N workers spread over fresh `serve` processes, each claiming then submitting `{"category":"a"}` in a
+ * loop. The servers are started for this run and killed after it (a backlog dies with them).
+ */
+async function workLoad(
+  label: string,
+  startServers: () => Promise<ServerHandle[]>,
+  requester: string,
+  keys: string[],
+  project: string,
+  n: number,
+  opts: { measureMs: number; maxCycles?: number; during?: (stop: Promise<void>) => Promise<void> },
+): Promise<RunFigures> {
+  const servers = await startServers();
+  let finish = () => {};
+  try {
+    await setGoldRate(servers[0], requester, project);
+    log(`  ${label}: N = ${n}, ${((WARMUP_MS + opts.measureMs) / 1000).toFixed(0)} s`);
+    const clients = servers.map((s) => new Client('127.0.0.1', s.port));
+    const workers = keys.slice(0, n).map((key, i) => ({ client: clients[i % clients.length], headers: { authorization: `Bearer ${key}` } }));
+    if (workers.length < n) throw new Error(`only ${workers.length} worker keys for N = ${n}`);
+    const claimPath = `/v1/work/projects/${encodeURIComponent(project)}/claim`;
+    const cpu0 = servers.map((s) => cpuSecondsOf(s.child.pid));
+    const lg0 = process.cpuUsage();
+    const t0 = performance.now();
+    const finished = new Promise<void>((r) => (finish = r));
+    const side = opts.during?.(finished);
+    const load = await closedLoop({
+      workers,
+      steps: ['claim', 'submit'],
+      next: (_w, step, previous) => {
+        if (step === 0) return { method: 'POST', path: claimPath };
+        if (!previous || previous.status === 204) return undefined;
+        const id = (JSON.parse(previous.body) as { assignment: { id: string } }).assignment.id;
+        return { method: 'POST', path: `/v1/work/assignments/${id}/submit`, body: ANSWER };
+      },
+      ok: (step, reply) => reply.status === 200 || (step === 0 && reply.status === 204),
+      warmupMs: WARMUP_MS,
+      measureMs: opts.measureMs,
+      maxCycles: opts.maxCycles,
+    });
+    finish();
+    await side;
+    const wall = (performance.now() - t0) / 1000;
+    const lg = process.cpuUsage(lg0);
+    for (const c of clients) c.close();
+    const figures = {
+      label,
+      n,
+      load,
+      serverCpu: servers.map((s, i) => (cpuSecondsOf(s.child.pid) - cpu0[i]) / wall),
+      loadgenCpu: (lg.user + lg.system) / 1e6 / wall,
+    };
+    log(`    ${fmt.int(load.cycles / load.seconds)} cycles/s, claim p50 ${fmt.ms(load.latency.claim.percentile(50))} p99 ${fmt.ms(load.latency.claim.percentile(99))}, failed ${errorCount(figures)}, unanswered ${load.unanswered}`);
+    return figures;
+  } finally {
+    finish();
+    // A profiled server writes its profile only on a clean exit, after its backlog drains.
+    await Promise.all(servers.map((s) => s.stop(process.env.TESSERA_BENCH_PROFILE ? 90_000 : 3_000)));
+  }
+}
+
+/** The bare Fastify route under the same closed loop (claim-shaped POST, then submit-shaped POST). */
+async function bareFastifyLoad(n: number): Promise<RunFigures> {
+  const server = await startBareFastify();
+  try {
+    const client = new Client('127.0.0.1', server.port);
+    const cpu0 = cpuSecondsOf(server.child.pid);
+    const lg0 = process.cpuUsage();
+    const t0 = performance.now();
+    log(`  bare Fastify: N = ${n}`);
+    const load = await closedLoop({
+      workers: Array.from({ length: n }, () => ({ client, headers: {} })),
+      steps: ['claim', 'submit'],
+      next: (_w, step, previous: Reply | undefined) =>
+        step === 0 ? { method: 'POST', path: '/claim' } : { method: 'POST', path: `/submit/${(JSON.parse(previous?.body ?? '{}') as { assignment: { id: string } }).assignment.id}`, body: ANSWER },
+      ok: (_s, r) => r.status === 200,
+      warmupMs: 2_000,
+      measureMs: BARE_HTTP_MS,
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const lg = process.cpuUsage(lg0);
+    client.close();
+    return { label: 'bare Fastify', n, load, serverCpu: [(cpuSecondsOf(server.child.pid) - cpu0) / wall], loadgenCpu: (lg.user + lg.system) / 1e6 / wall };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface BareClaims {
+  perSecond: number;
+  claims: number;
+  latency: Samples;
+  errors: number;
+  plan: string[];
+}
+
+/** The claim statements captured from the repository for this SQLite database. */
+async function sqliteClaimStatements(dataDir: string, projectId: number, workerId: number): Promise<ClaimStatements> {
+  const database = openSqliteDataDir(dataDir);
+  try {
+    return await captureClaimStatements({ sqliteFile: join(dataDir, 'tessera.db') }, database.dialect, projectId, workerId);
+  } finally {
+    await database.dialect.close();
+  }
+}
+
+/** The bare claim transaction in-process with better-sqlite3, one transaction per claim, rotating workers. */
+function rawSqliteClaims(dataDir: string, project: Project, statements: ClaimStatements, workerIds: number[]): BareClaims {
+  const shown = JSON.stringify(estimateOf(project));
+  const raw = openRawSqlite(join(dataDir, 'tessera.db'));
+  const select = raw.prepare(statements.select.sql);
+  const insert = raw.prepare(statements.insert.sql);
+  const update = raw.prepare(statements.update.sql);
+  const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${statements.select.sql}`).all(...bind(statements.select, { project: project.id, worker: workerIds[0] })) as Array<{ detail: string }>).map((r) => r.detail);
+  const claimOne = raw.transaction((worker: number, now: number) => {
+    const task = select.get(...bind(statements.select, { project: project.id, worker })) as { id: number; is_gold: number } | undefined;
+    if (!task) return false;
+    const values = { task: task.id, project: project.id, worker, isGold: task.is_gold, now, lease: now + project.leaseSeconds * 1000, shown, idleGrace: project.idleGraceSeconds * 1000 };
+    // RETURNING *, as insertAssignment asks for the row back.
+    insert.get(...bind(statements.insert, values));
+    update.run(...bind(statements.update, values));
+    return true;
+  });
+  const latency = new Samples();
+  let claims = 0;
+  let w = 0;
+  const warmEnd = performance.now() + 1_000;
+  while (performance.now() < warmEnd) claimOne(workerIds[w++ % workerIds.length], Date.now());
+  const start = performance.now();
+  const end = start + RAW_CLAIM_MS;
+  let now = start;
+  while (now < end) {
+    const ok = claimOne(workerIds[w++ % workerIds.length], Date.now());
+    const after = performance.now();
+    latency.push(after - now);
+    now = after;
+    if (ok) claims++;
+  }
+  raw.close();
+  return { perSecond: claims / ((now - start) / 1000), claims, latency, errors: 0, plan };
+}
+
+// SQLite will not use a partial index whose predicate has `a + b < c` (verified with INDEXED BY:
+// "no query solution"), while `c > a + b` is usable. The what-if measures the claim with that one
+// term written column-first, in the query and in a copy of tasks_queue, on the bench's own copy.
+const QUEUE_TERM = /(t\.)?answers_count \+ (t\.)?active_count < (t\.)?responses_required/;
+
+/** The bare claim once more with tasks_queue's slot term written column-first, if the statements allow. */
+function whatIfColumnFirst(dataDir: string, project: Project, statements: ClaimStatements, workerIds: number[]): { result?: BareClaims; note: string } {
+  const raw = openRawSqlite(join(dataDir, 'tessera.db'));
+  const index = raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'tasks_queue'").get() as { sql: string } | undefined;
+  if (!index || !QUEUE_TERM.test(index.sql) || !QUEUE_TERM.test(statements.select.sql)) {
+    raw.close();
+    return { note: 'not run: tasks_queue or the claim query no longer has the `answers_count + active_count < responses_required` term' };
+  }
+  // A usable copy of tasks_queue (the original stays: SQLite would not pick it anyway).
+  raw.exec(index.sql.replace(/INDEX\s+"?tasks_queue"?/i, 'INDEX tasks_queue_bench_whatif').replace(QUEUE_TERM, 'responses_required > answers_count + active_count'));
+  raw.close();
+  const select = { ...statements.select, sql: statements.select.sql.replace(QUEUE_TERM, 't.responses_required > t.answers_count + t.active_count') };
+  return { result: rawSqliteClaims(dataDir, project, { ...statements, select }, workerIds), note: '' };
+}
+
+const errorCount = (r: RunFigures) => Object.values(r.load.errors).reduce((a, b) => a + b, 0);
+const cyclesPerSecond = (r: RunFigures) => r.load.cycles / r.load.seconds;
+
+function runRow(r: RunFigures, what: string): string[] {
+  const { claim, submit } = r.load.latency;
+  const notes = [r.load.empty ? `${r.load.empty} empty` : '', r.load.unanswered ? `${r.load.unanswered} unanswered at cut-off` : ''].filter(Boolean).join(', ');
+  return [
+    what,
+    String(r.n),
+    fmt.int(cyclesPerSecond(r)),
+    `${fmt.ms(claim.percentile(50))} / ${fmt.ms(claim.percentile(99))}`,
+    `${fmt.ms(submit.percentile(50))} / ${fmt.ms(submit.percentile(99))}`,
+    `${fmt.int(r.load.cycles)} in ${r.load.seconds.toFixed(1)} s (${fmt.int(claim.length)} claims, ${fmt.int(submit.length)} submits answered)`,
+    `${errorCount(r)}${notes ? ` (${notes})` : ''}`,
+    `${r.serverCpu.map((c) => fmt.pct(c)).join(' + ')} / ${fmt.pct(r.loadgenCpu)}`,
+  ];
+}
+
+function errorList(runs: RunFigures[]): string {
+  const lines: string[] = [];
+  for (const r of runs) for (const [k, v] of Object.entries(r.load.errors)) lines.push(`- ${r.label}, N = ${r.n}: ${v} × \`${k.replace(/`/g, "'").replace(/\s+/g, ' ')}\``);
+  return lines.length ? `\nFailed requests (status and start of body):\n\n${lines.join('\n')}\n` : '';
+}
+
+function profileNote(label: string, what: string): string {
+  const files = profilesFor(label);
+  return files.length ? `\n\nCPU profile of ${what} (top self time, \`node --cpu-prof\`; the last run of that server):\n\n${summariseProfile(files[0])}` : '';
+}
+
+const RUN_HEAD = ['run', 'N', 'cycles/s', 'claim p50 / p99', 'submit p50 / p99', 'cycles completed in the window', 'failed', 'CPU: server / load gen'];
+
+async function workersFor(dataDir: string, n: number, prefix: string): Promise<{ workers: Array<{ id: number; key: string }>; requester: string; project: (name: string) => Promise<Project> }> {
+  const database: Database = openSqliteDataDir(dataDir);
+  const workers = await makeWorkers(database, n, prefix);
+  const requester = await requesterKey(database);
+  await database.dialect.close();
+  return {
+    workers,
+    requester,
+    project: async (name) => {
+      const d = openSqliteDataDir(dataDir);
+      const p = await findProjectByName(d.db, name);
+      await d.dialect.close();
+      if (!p) throw new Error(`no project ${name}`);
+      return p;
+    },
+  };
+}
+
+async function runWorkSqlite(): Promise<SectionResult> {
+  const fixture = await ensureSqlite1m();
+  const dir1m = freshDir('work-1m');
+  log('work: copying the 1M-task database and creating 200 workers');
+  copySqliteDataDir(fixture.dataDir, dir1m);
+  const big = await workersFor(dir1m, 200, 'w1m');
+  const keys = big.workers.map((w) => w.key);
+  const serve1m = async () => [await startServe(storageEnv({ dataDir: dir1m }), 'work-sqlite-server')];
+  const n50 = await workLoad('1M tasks', serve1m, big.requester, keys, fixture.project, 50, { measureMs: MEASURE_MS });
+  const n200 = await workLoad('1M tasks', serve1m, big.requester, keys, fixture.project, 200, { measureMs: MEASURE_MS });
+
+  log('work: bare SQL claim in-process (better-sqlite3), statements captured from lockNextTask and insertAssignment');
+  const project1m = await big.project(fixture.project);
+  const statements = await sqliteClaimStatements(dir1m, project1m.id, big.workers[0].id);
+  const raw = rawSqliteClaims(dir1m, project1m, statements, big.workers.map((w) => w.id));
+  log(`  ${fmt.int(raw.perSecond)} claims/s, p50 ${fmt.ms(raw.latency.percentile(50))}`);
+  const whatIf = whatIfColumnFirst(dir1m, project1m, statements, big.workers.map((w) => w.id));
+  if (whatIf.result) log(`  what-if column-first: ${fmt.int(whatIf.result.perSecond)} claims/s`);
+  rmSync(dir1m, { recursive: true, force: true });
+
+  log('work: 10k-task project');
+  const dir10k = freshDir('work-10k');
+  const env10k = storageEnv({ dataDir: dir10k });
+  await createRequesterAndProject(env10k, 'bench-10k');
+  await tessera(['import', await ensureJsonl(10_000), '--project', 'bench-10k', '--quiet'], env10k);
+  const small10k = await workersFor(dir10k, 50, 'w10k');
+  // 30,000 non-gold slots: stop at 12,000 cycles so the queue is never close to empty.
+  const small = await workLoad('10k tasks', async () => [await startServe(env10k, 'work-sqlite-10k-server')], small10k.requester, small10k.workers.map((w) => w.key), 'bench-10k', 50, {
+    measureMs: MEASURE_MS,
+    maxCycles: 12_000,
+  });
+  rmSync(dir10k, { recursive: true, force: true });
+
+  const bare50 = await bareFastifyLoad(50);
+  const bare200 = await bareFastifyLoad(200);
+
+  const rate200 = cyclesPerSecond(n200);
+  const p99claim200 = n200.load.latency.claim.percentile(99);
+  const met200 = rate200 >= 3000 && p99claim200 < 25;
+  const flatP50 = small.load.latency.claim.percentile(50);
+  const flatP99 = small.load.latency.claim.percentile(99);
+  const bigP50 = n50.load.latency.claim.percentile(50);
+  const bigP99 = n50.load.latency.claim.percentile(99);
+  const figures: Figure[] = [
+    { section: 'Work, SQLite', name: 'claim+submit, N = 50, 1M tasks', value: `${fmt.int(cyclesPerSecond(n50))} cycles/s, claim p99 ${fmt.ms(bigP99)}`, baseline: `bare Fastify ${fmt.int(cyclesPerSecond(bare50))} cycles/s`, target: '—' },
+    {
+      section: 'Work, SQLite',
+      name: 'claim+submit, N = 200, 1M tasks',
+      value: `${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)}`,
+      baseline: `bare Fastify ${fmt.int(cyclesPerSecond(bare200))} cycles/s; bare SQL claim ${fmt.int(raw.perSecond)} claims/s`,
+      target: '≥ 3,000 cycles/s and claim p99 < 25 ms',
+      met: met200,
+    },
+    {
+      section: 'Work, SQLite',
+      name: 'claim p50 / p99, 10k → 1M tasks (N = 50)',
+      value: `${fmt.ms(flatP50)} / ${fmt.ms(flatP99)} → ${fmt.ms(bigP50)} / ${fmt.ms(bigP99)}`,
+      baseline: '—',
+      target: 'flat',
+      met: bigP50 <= 2 * flatP50 + 1 && bigP99 <= 2 * flatP99 + 2,
+    },
+  ];
+  const md = [
+    '## 4. Work, SQLite',
+    '',
+    'Closed loop over HTTP keep-alive: N simulated workers, each claiming (`POST /v1/work/projects/:p/claim`) and then',
+    'submitting a valid answer (`POST /v1/work/assignments/:id/submit` with `{"category":"a"}`), and again, one request in',
+    'flight per worker. The server is `bin/tessera serve` (jobs on, `LOG_LEVEL=warn`, `TESSERA_DEMO=false`) in its own process,',
+    'started fresh for each run, on a copy of the 1M-task database from section 1 (overlap 3, 5% gold rows), with `gold_rate`',
+    'set to 0.05 through `POST /v1/projects/bench-1m/setParams`. Workers are users inserted directly with one shared password',
+    `hash, each with a key from \`createApiKey\`. Each run: ${WARMUP_MS / 1000} s warm-up (not counted), then ${MEASURE_MS / 1000} s measured; N = 200 runs after`,
+    "N = 50 on the same database. Latency is the client's round trip of every request answered inside the window (so a",
+    'backlog shows as queueing delay); requests still unanswered 1 s after the window closes are abandoned and counted as',
+    '"unanswered at cut-off".',
+    'A cycle is one claim plus one submit.',
+    '',
+    "**The load generator runs on the same 2 cores** as the server: Node's own `http` client, one process. The last column",
+    'shows how much of one core the server and the load generator each used over the run.',
+    '',
+    table(RUN_HEAD, [runRow(n50, '1M tasks'), runRow(n200, '1M tasks'), runRow(small, '10k tasks (fresh database)'), runRow(bare50, '**baseline**: bare Fastify route'), runRow(bare200, '**baseline**: bare Fastify route')]),
+    '',
+    `**Baseline, bare SQL claim** (the ceiling for claims alone): **${fmt.int(raw.perSecond)} claims/s**, p50 ${fmt.ms(raw.latency.percentile(50))}, p99 ${fmt.ms(raw.latency.percentile(99))} (${raw.claims.toLocaleString('en')} claims):`,
+    "one better-sqlite3 transaction per claim, in-process, running the statements `lockNextTask` (non-gold branch) and",
+    '`insertAssignment` send, captured from those functions at run time (the SELECT … ORDER BY … LIMIT 1, the INSERT of the',
+    `assignment with RETURNING *, the UPDATE of the task), rotating over the 200 workers, ${RAW_CLAIM_MS / 1000} s after 1 s warm-up, on the same`,
+    'database after the HTTP runs. A cycle over HTTP is a claim *and* a submit, each its own transaction.',
+    '',
+    `SQLite's plan for the claim SELECT: ${raw.plan.map((p) => `\`${p}\``).join('; ')}.`,
+    whatIf.result
+      ? [
+          '',
+          `What-if, for diagnosis only (not the app's code): SQLite refuses \`tasks_queue\` for this query (\`INDEXED BY tasks_queue\` gives`,
+          '"no query solution") because of the predicate term `answers_count + active_count < responses_required`; the same term',
+          'written column-first, `responses_required > answers_count + active_count`, in a copy of the index and in the query, is',
+          `usable. With that, on the same database, the bare claim runs at **${fmt.int(whatIf.result.perSecond)} claims/s** (p50 ${fmt.ms(whatIf.result.latency.percentile(50))},`,
+          `p99 ${fmt.ms(whatIf.result.latency.percentile(99))}); plan: ${whatIf.result.plan.map((p) => `\`${p}\``).join('; ')}.`,
+        ].join('\n')
+      : `\nWhat-if (column-first slot term): ${whatIf.note}.`,
+    '',
+    'Bare Fastify route: a `Fastify()` with no plugins in its own process, a claim-shaped `POST` and a submit-shaped `POST`, same',
+    `load generator and N (${BARE_HTTP_MS / 1000} s after 2 s warm-up): the HTTP ceiling of this machine with this client.`,
+    '',
+    '**Claim latency from a 10k-task to the 1M-task project** (N = 50, same load; the 10k project is a fresh database of the',
+    'first 10,000 rows of the same file, stopped at 12,000 cycles so its queue never runs low):',
+    '',
+    table(
+      ['project', 'claim p50', 'claim p99', 'submit p50', 'submit p99', 'cycles/s'],
+      [
+        ['10k tasks', fmt.ms(flatP50), fmt.ms(flatP99), fmt.ms(small.load.latency.submit.percentile(50)), fmt.ms(small.load.latency.submit.percentile(99)), fmt.int(cyclesPerSecond(small))],
+        ['1M tasks', fmt.ms(bigP50), fmt.ms(bigP99), fmt.ms(n50.load.latency.submit.percentile(50)), fmt.ms(n50.load.latency.submit.percentile(99)), fmt.int(cyclesPerSecond(n50))],
+      ],
+    ),
+    errorList([n50, n200, small]),
+    `Target at N = 200: ≥ 3,000 cycles/s with claim p99 < 25 ms — ${verdict(met200)} (${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)}).`,
+    `Claim latency 10k → 1M (flat = within 2× at p50 and p99): p50 ${fmt.ms(flatP50)} → ${fmt.ms(bigP50)}, p99 ${fmt.ms(flatP99)} → ${fmt.ms(bigP99)} — ${verdict(figures[2].met)}.`,
+  ].join('\n');
+  return { markdown: md + profileNote('work-sqlite-server', 'the SQLite server, 1M tasks') + profileNote('work-sqlite-10k-server', 'the SQLite server, 10k tasks'), figures };
+}
+
+/** The bare PostgreSQL claim (captured statements) with `clients` concurrent connections, one transaction per claim. */
+async function barePgClaims(url: string, project: Project, statements: ClaimStatements, workerIds: number[], clients: number): Promise<BareClaims> {
+  const shown = JSON.stringify(estimateOf(project));
+  const connections = await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  const explain = await connections[0].query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statements.select.sql}`, bind(statements.select, { project: project.id, worker: workerIds[0] }));
+  const plan = explain.rows.map((r) => r['QUERY PLAN']);
+  let next = 0;
+  let claims = 0;
+  let errors = 0;
+  const latency = new Samples();
+  const start = performance.now() + 1_000;
+  const end = start + PG_BARE_MS;
+  await Promise.all(
+    connections.map(async (c) => {
+      while (performance.now() < end) {
+        const worker = workerIds[next++ % workerIds.length];
+        const t0 = performance.now();
+        const now = Date.now();
+        let ok = false;
+        try {
+          await c.query('BEGIN');
+          const { rows } = await c.query<{ id: number; is_gold: number }>(statements.select.sql, bind(statements.select, { project: project.id, worker }));
+          if (rows[0]) {
+            const values = { task: rows[0].id, project: project.id, worker, isGold: rows[0].is_gold, now, lease: now + project.leaseSeconds * 1000, shown, idleGrace: project.idleGraceSeconds * 1000 };
+            await c.query(statements.insert.sql, bind(statements.insert, values));
+            await c.query(statements.update.sql, bind(statements.update, values));
+            ok = true;
+          }
+          await c.query('COMMIT');
+        } catch {
+          ok = false;
+          if (t0 >= start) errors++;
+          await c.query('ROLLBACK').catch(() => undefined);
+        }
+        const t1 = performance.now();
+        if (t0 >= start && t1 <= end) {
+          latency.push(t1 - t0);
+          if (ok) claims++;
+        }
+      }
+    }),
+  );
+  await Promise.all(connections.map((c) => c.end()));
+  return { perSecond: claims / (PG_BARE_MS / 1000), claims, latency, errors, plan };
+}
+
+/**
+ * Samples pg_stat_activity of `database` every 50 ms until `stop` resolves: what the active (and
+ * idle-in-transaction) backends are doing, as shares of all samples. Shows where the time goes on the server side.
+ */
+async function sampleActivity(url: string, database: string, stop: Promise<void>): Promise<Array<[string, number]>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let done = false;
+  void stop.then(() => (done = true));
+  while (!done) {
+    const { rows } = await client.query<{ state: string; w: string; q: string }>(
+      `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS w, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS q
+         FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')`,
+      [database],
+    );
+    for (const r of rows) {
+      const key = r.state === 'active' ? `${r.w} — ${r.q}` : `idle in transaction (waiting for the node) — after: ${r.q}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      samples++;
+    }
+    await sleep(50);
+  }
+  await client.end();
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / Math.max(1, samples)]);
+}
+
+async function runWorkPostgres(): Promise<SectionResult> {
+  const PROJECT = 'bench-100k';
+  const scratch = await createScratchDatabase('work');
+  try {
+    const env = storageEnv({ url: scratch.url });
+    log('work-pg: importing 100k tasks into a scratch database');
+    await createRequesterAndProject(env, PROJECT);
+    await tessera(['import', await ensureJsonl(100_000), '--project', PROJECT, '--quiet'], env);
+    const database = openDatabase({ postgresUrl: scratch.url, poolSize: 2 });
+    const workers = await makeWorkers(database, 100, 'wpg');
+    const key = await requesterKey(database);
+    const project = await findProjectByName(database.db, PROJECT);
+    const statements = project ? await captureClaimStatements({ postgresUrl: scratch.url }, database.dialect, project.id, workers[0].id) : undefined;
+    await database.dialect.close();
+    if (!project || !statements) throw new Error('no project');
+
+    let activity: Array<[string, number]> = [];
+    const run = await workLoad(
+      '100k tasks, 2 nodes',
+      async () => Promise.all([startServe(env, 'work-pg-node-a'), startServe(env, 'work-pg-node-b')]),
+      key,
+      workers.map((w) => w.key),
+      PROJECT,
+      100,
+      { measureMs: PG_MEASURE_MS, during: async (stop) => void (activity = await sampleActivity(scratch.url, scratch.name, stop)) },
+    );
+
+    log('work-pg: bare SKIP LOCKED claim, 32 clients');
+    const bare = await barePgClaims(scratch.url, project, statements, workers.map((w) => w.id), 32);
+    log(`  ${fmt.int(bare.perSecond)} claims/s`);
+
+    const rate = cyclesPerSecond(run);
+    const ratio = rate / bare.perSecond;
+    const figures: Figure[] = [
+      {
+        section: 'Work, PostgreSQL',
+        name: 'claim+submit, N = 100 over 2 nodes, 100k tasks',
+        value: `${fmt.int(rate)} cycles/s, claim p99 ${fmt.ms(run.load.latency.claim.percentile(99))}`,
+        baseline: `bare SKIP LOCKED claim ${fmt.int(bare.perSecond)} claims/s → ${fmt.pct(ratio)}`,
+        target: '≥ 50% of bare',
+        met: ratio >= 0.5,
+      },
+    ];
+    const md = [
+      '## 5. Work, PostgreSQL, two nodes',
+      '',
+      'Two `bin/tessera serve` processes (same `DATABASE_URL`, same `TESSERA_SECRET`, `TESSERA_DEMO=false`, `LOG_LEVEL=warn`, each',
+      'with its default pool of 10 connections) on one scratch database holding a 100,000-task project (the first 100k rows of',
+      'the same file: overlap 3, 5% gold, `gold_rate` 0.05 via setParams). N = 100 workers, alternately assigned to the two nodes,',
+      `run the same claim-then-submit loop: ${WARMUP_MS / 1000} s warm-up, ${PG_MEASURE_MS / 1000} s measured. PostgreSQL, both nodes and the load generator share the 2 cores.`,
+      '',
+      table(RUN_HEAD, [runRow(run, '100k tasks, 2 nodes')]),
+      '',
+      `**Baseline**: the bare claim with 32 concurrent \`pg\` clients on the same database after the HTTP run: \`BEGIN\`, the`,
+      'statements `lockNextTask` (non-gold branch, `FOR UPDATE SKIP LOCKED`) and `insertAssignment` send, captured from those',
+      `functions at run time, \`COMMIT\`; one transaction per claim, rotating over the 100 workers, ${PG_BARE_MS / 1000} s after 1 s warm-up:`,
+      `**${fmt.int(bare.perSecond)} claims/s**, p50 ${fmt.ms(bare.latency.percentile(50))}, p99 ${fmt.ms(bare.latency.percentile(99))}, ${bare.errors} failed transactions.`,
+      '',
+      "PostgreSQL's plan for the claim SELECT (`EXPLAIN`, at the start of the bare run):",
+      '',
+      '```',
+      ...bare.plan,
+      '```',
+      '',
+      'What the database backends were doing during the HTTP run (pg_stat_activity sampled every 50 ms; share of samples of',
+      'backends that were active or idle inside a transaction):',
+      '',
+      table(
+        ['wait — statement', 'share'],
+        activity.slice(0, 10).map(([k, v]) => [`\`${k.replace(/\|/g, '\\|').replace(/`/g, "'")}\``, fmt.pct(v)]),
+        ['l', 'r'],
+      ),
+      errorList([run]),
+      `Target: ≥ 50% of the bare claim rate — ${verdict(ratio >= 0.5)} (${fmt.int(rate)} cycles/s = ${fmt.pct(ratio)} of ${fmt.int(bare.perSecond)}; each cycle is a claim and a submit).`,
+    ].join('\n');
+    return { markdown: md + profileNote('work-pg-node-a', 'node A'), figures };
+  } finally {
+    await dropScratchDatabase(scratch.name);
+  }
+}
+
+await sectionMain(import.meta.url, { work: runWorkSqlite, 'work-pg': runWorkPostgres });
