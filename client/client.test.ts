@@ -76,6 +76,20 @@ describe.each(dialects)('the TypeScript client against a real server on %s', (di
     expect(seen.map((s) => s.task_id)).toEqual(created.map((c) => c.task_id));
     expect(seen.every((s) => s.response?.winner === 'good')).toBe(true);
     await expect(tessera.getTask('999999999')).rejects.toMatchObject({ status: 404, code: 'task_not_found' });
+
+    // ...and ends with DPO pairs a trainer reads: chosen is the response the worker preferred.
+    const { export_id } = await tessera.createExport({ project: project.name, format: 'openai_dpo' });
+    const done = await tessera.waitForExport(export_id);
+    expect(done.rows).toBe(5);
+    const stream = await tessera.downloadExport(export_id, done.files[0].name);
+    const text = await new Response(stream).text();
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toEqual({
+      input: { messages: [{ role: 'user', content: 'Question 0' }] },
+      preferred_output: [{ role: 'assistant', content: 'A careful answer.' }],
+      non_preferred_output: [{ role: 'assistant', content: 'Meh.' }],
+    });
   });
 
   it('retries 503s and makes creates safe to retry with an Idempotency-Key', async () => {
