@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database, DB } from '../../db/index.ts';
 import { findProjectById, type Project } from '../projects/index.ts';
 import { aggregate, type Answer, isMethod } from './aggregation/index.ts';
-import { saveResult } from './quality.repository.ts';
-import { categoricalView } from './task-result.ts';
+import { type DecidedBy, saveResult } from './quality.repository.ts';
+import { categoricalView, type TaskResult } from './task-result.ts';
 
 const HOLDER = randomUUID();
 
@@ -69,6 +69,25 @@ export async function reestimateProject(database: Database, project: Project, no
     .where('result', 'is not', null)
     .execute();
   let changed = 0;
+  const updates: { id: number; stored: TaskResult & { decided_by?: DecidedBy }; answer: Record<string, unknown>; confidence: number }[] = [];
+  for (const task of tasks) {
+    const item = fit.items.get(String(task.id));
+    const stored = JSON.parse(task.result as string);
+    // A reviewer's decision stands: re-estimation never overrides a person.
+    if (!item || stored.decided_by?.kind === 'reviewer') continue;
+    const answer = view.write(item.label);
+    if (JSON.stringify(answer) === JSON.stringify(stored.answer) && Math.abs(item.confidence - (stored.confidence ?? 0)) < 1e-6) continue;
+    updates.push({ id: task.id, stored, answer, confidence: item.confidence });
+  }
+  // Results are rewritten in short transactions, so the work queue is never held up for long.
+  for (let i = 0; i < updates.length; i += 500) {
+    await db.transaction().execute(async (trx) => {
+      for (const u of updates.slice(i, i + 500)) {
+        changed++;
+        await saveResult(trx, u.id, { ...u.stored, answer: u.answer, confidence: u.confidence, method: `${method}_project_fit` }, u.stored.decided_by ?? { kind: 'aggregation' }, now);
+      }
+    });
+  }
   await db.transaction().execute(async (trx) => {
     for (const [worker, skill] of fit.workers) {
       await trx
@@ -76,16 +95,6 @@ export async function reestimateProject(database: Database, project: Project, no
         .values({ project_id: project.id, worker_id: Number(worker), fitted_accuracy: skill.accuracy, confusion: skill.confusion ? JSON.stringify(skill.confusion) : null, updated_at: now })
         .onConflict((oc) => oc.columns(['project_id', 'worker_id']).doUpdateSet({ fitted_accuracy: skill.accuracy, confusion: skill.confusion ? JSON.stringify(skill.confusion) : null, updated_at: now }))
         .execute();
-    }
-    for (const task of tasks) {
-      const item = fit.items.get(String(task.id));
-      const stored = JSON.parse(task.result as string);
-      // A reviewer's decision stands: re-estimation never overrides a person.
-      if (!item || stored.decided_by?.kind === 'reviewer') continue;
-      const answer = view.write(item.label);
-      if (JSON.stringify(answer) === JSON.stringify(stored.answer) && Math.abs(item.confidence - (stored.confidence ?? 0)) < 1e-6) continue;
-      changed++;
-      await saveResult(trx, task.id, { ...stored, answer, confidence: item.confidence, method: `${method}_project_fit` }, stored.decided_by ?? { kind: 'aggregation' }, now);
     }
     await trx
       .insertInto('quality_fits')
@@ -115,7 +124,10 @@ export async function reestimateDueProjects(database: Database, now: number): Pr
     for (const { project_id: projectId, n } of counts) {
       const project = await findProjectById(db, projectId);
       if (!project || project.status !== 'active' || !categoricalView(project.type, project.params)) continue;
-      if (Number(n) - (fits.get(projectId) ?? 0) < project.quality.reestimate_every) continue;
+      // Refit after `reestimate_every` new answers, or 10% growth for big projects: a full fit of a
+      // million answers costs seconds, and a few hundred more answers barely move the skills.
+      const last = fits.get(projectId) ?? 0;
+      if (Number(n) - last < Math.max(project.quality.reestimate_every, 0.1 * last)) continue;
       await reestimateProject(database, project, now);
       done++;
     }
