@@ -1,39 +1,13 @@
-import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
-import type { DB, TasksTable } from '../../db/index.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { DB, ExportsTable, TasksTable } from '../../db/index.ts';
 
-/** The `exports` table, as stored (migration 0005-exports). */
-export interface ExportsTable {
-  id: Generated<number>;
-  owner_id: number;
-  project_id: number;
-  format: string;
-  /** JSON {batch, status, completed_since, min_confidence, only_reviewed}. */
-  filters: string;
-  /** JSON format options {include_ties, split}. */
-  options: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  rows: Generated<number>;
-  skipped: Generated<number>;
-  bytes: Generated<number>;
-  sha256: string | null;
-  /** JSON [{name, bytes, sha256}], names relative to the export's folder. */
-  files: Generated<string>;
-  /** JSON {counts: {code: n}, first: [{task_id, code, message}]}. */
-  problems: Generated<string>;
-  error: string | null;
-  progress: Generated<number>;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  updated_at: number;
-}
+export type { ExportsTable };
 
 export type ExportRow = Selectable<ExportsTable>;
-type ExportsDB = DB & { exports: ExportsTable };
 type Executor = Kysely<DB> | Transaction<DB>;
 
-// Until the `exports` table type joins DB in src/db/schema.ts, this module sees it through a cast.
-const withExports = (db: Executor) => db as unknown as Kysely<ExportsDB>;
+// Transactions and the root instance query alike.
+const withExports = (db: Executor) => db as Kysely<DB>;
 
 /** Inserts a queued export and returns its id. */
 export async function insertExport(db: Executor, row: { owner_id: number; project_id: number; format: string; filters: string; options: string; now: number }): Promise<number> {
