@@ -9,6 +9,7 @@ import { formatFrom, type ImportFormat, importTasks } from '../modules/tasks/ind
 import { ConfigError, loadConfig } from '../server/env.ts';
 import { registerAggregateCommand } from './commands/aggregate.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerRecordsCommand } from './commands/records.ts';
 import { AppError } from '../server/errors.ts';
 
 /** A command that needs the database: opens it (migrated), runs, closes. */
@@ -152,6 +153,7 @@ program
 
 registerAggregateCommand(program);
 registerExportCommand(program);
+registerRecordsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import * as work from './migrations/0002-work.ts';
 import * as quality from './migrations/0003-quality.ts';
 import * as delivery from './migrations/0004-delivery.ts';
 import * as exportsTable from './migrations/0005-exports.ts';
+import * as ledger from './migrations/0006-ledger.ts';
 import * as prelabels from './migrations/0007-prelabels.ts';
 import * as queueIndex from './migrations/0008-queue-index.ts';
 
@@ -15,6 +16,7 @@ const migrations: Record<string, { up: typeof foundation.up }> = {
   '0003-quality': quality,
   '0004-delivery': delivery,
   '0005-exports': exportsTable,
+  '0006-ledger': ledger,
   '0007-prelabels': prelabels,
   '0008-queue-index': queueIndex,
 };

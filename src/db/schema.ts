@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { LedgerTables } from '../modules/ledger/ledger.schema.ts';
 
 /*
  * Table types, as stored. Columns are snake_case; repositories map rows to camelCase objects.
@@ -285,7 +286,7 @@ export interface ExportsTable {
   updated_at: number;
 }
 
-export interface DB {
+export interface DB extends LedgerTables {
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;

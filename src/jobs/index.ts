@@ -4,6 +4,7 @@ import { expireDue } from '../modules/assignment/index.ts';
 import { reestimateDueProjects } from '../modules/quality/index.ts';
 import { prelabelDueTasks } from '../modules/tasks/index.ts';
 import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
+import { ledgerJobs } from '../modules/ledger/index.ts';
 
 export interface JobContext {
   database: Database;
@@ -28,6 +29,8 @@ const jobs: Job[] = [
   // Model pre-labels for new tasks of projects with a model endpoint.
   { name: 'prelabel', everyMs: 2_000, run: async (ctx) => void (await prelabelDueTasks(ctx.database, ctx.now)) },
   { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },
+  // Week closes, review deadlines, overdue appeals, estimates (FAIRWORK.md).
+  ...ledgerJobs,
 ];
 
 /** Starts the periodic jobs; returns a handle to stop them. A failing run is logged and retried next period. */

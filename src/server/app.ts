@@ -17,6 +17,7 @@ import { projectsRoutes } from '../modules/projects/index.ts';
 import { qualityRoutes } from '../modules/quality/index.ts';
 import { batchesRoutes, tasksRoutes } from '../modules/tasks/index.ts';
 import { registerWebhookHooks, webhooksRoutes } from '../modules/webhooks/index.ts';
+import { ledgerRoutes } from '../modules/ledger/index.ts';
 import type { Config } from './env.ts';
 import { AppError, renderError } from './errors.ts';
 
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(exportsRoutes);
   await app.register(batchesRoutes);
   await app.register(webhooksRoutes);
+  await app.register(ledgerRoutes);
   registerWebhookHooks();
 
   const webRoot = deps.webRoot ?? resolve('dist/web');

@@ -6,6 +6,8 @@ import { findProjectById, findProjectByName, type Project } from '../projects/in
 import { taskCompletedIn } from '../tasks/index.ts';
 import { applyDecision, decideAfterAnswer, scoreGold } from '../quality/index.ts';
 import { checkResponse } from '../task-types/index.ts';
+// The ledger records time and pay of ended assignments and may refuse a claim (FAIRWORK.md).
+import { checkClaimAllowed, recordAssignmentEnded } from '../ledger/index.ts';
 import {
   type AssignmentRow,
   countWorkerAssignments,
@@ -111,6 +113,7 @@ const SWEEP_INTERVAL_MS = 250;
 export async function claim(database: Database, principal: Principal, projectName: string, now: number, random: () => number = Math.random) {
   const { db, dialect } = database;
   const project = await getOpenProject(db, principal, projectName);
+  await checkClaimAllowed(db, principal.id, project, now); // sanctions, pay below the floor
   if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
   if ((lastSweep.get(project.id) ?? 0) + SWEEP_INTERVAL_MS <= now || now < (lastSweep.get(project.id) ?? 0)) {
     lastSweep.set(project.id, now);
@@ -149,6 +152,7 @@ async function expireLocked(trx: Transaction<DB>, row: AssignmentRow, now: numbe
   const at = Math.min(row.lease_expires_at, now);
   await endAssignment(trx, row.id, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') });
   await releaseSlot(trx, row.task_id, false, now);
+  await recordAssignmentEnded(trx, row.id, now);
 }
 
 const EXPIRED = Symbol('expired');
@@ -216,6 +220,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
     await withActive(database, principal, id, now, async (trx, row) => {
       await endAssignment(trx, row.id, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
       const updated = await releaseSlot(trx, row.task_id, true, now);
+      await recordAssignmentEnded(trx, row.id, now);
       const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
       await applyDecision(trx, updated.id, decision, now);
       if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);
@@ -243,6 +248,7 @@ export async function skip(database: Database, principal: Principal, id: number,
     }
     await endAssignment(trx, row.id, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null });
     await releaseSlot(trx, row.task_id, false, now);
+    await recordAssignmentEnded(trx, row.id, now);
     return { ok: true };
   });
 }

@@ -6,6 +6,8 @@ import type { Principal } from '../accounts/index.ts';
 import { bumpTaskCount, findProjectById, type Project } from '../projects/index.ts';
 import { checkResponse } from '../task-types/index.ts';
 import { taskCompletedIn } from '../tasks/index.ts';
+// The ledger records a decision per answer and withholds or keeps pay (FAIRWORK.md rules 5, 6, 11).
+import { recordAuditDecision, recordReviewDecision } from '../ledger/index.ts';
 import { liveAnswers, saveResult } from './quality.repository.ts';
 import { currentResult } from './quality.service.ts';
 
@@ -117,6 +119,7 @@ export async function decideReview(database: Database, principal: Principal, tas
         created_at: now,
       })
       .execute();
+    await recordReviewDecision(trx, { taskId: task.id, assignmentId, reviewerId: principal.id, action: input.action, reasonCode: input.reason_code ?? null, text: input.text ?? null, evidence: input.evidence ?? null }, now);
   });
   const after = await db.selectFrom('tasks').select(['status', 'sub_status', 'result']).where('id', '=', task.id).executeTakeFirstOrThrow();
   return { task_id: String(task.id), status: after.status, sub_status: after.sub_status, result: after.result === null ? null : JSON.parse(after.result) };
@@ -143,6 +146,7 @@ export async function auditTask(database: Database, principal: Principal, taskId
       .insertInto('review_decisions')
       .values({ task_id: task.id, assignment_id: null, reviewer_id: principal.id, action: input.accepted ? 'accept' : 'reject', reason_code: input.reason_code ?? null, text: input.comments ?? null, evidence: input.evidence ? JSON.stringify(input.evidence) : null, created_at: now })
       .execute();
+    await recordAuditDecision(trx, { taskId: task.id, reviewerId: principal.id, accepted: input.accepted, reasonCode: input.reason_code ?? null, text: input.comments ?? null, evidence: input.evidence ?? null }, now);
     if (input.accepted) return;
     await trx.updateTable('assignments').set({ review_status: 'rejected' }).where('task_id', '=', task.id).where('status', '=', 'submitted').execute();
     await trx

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import { AppError } from '../../server/errors.ts';
+import type { DB } from '../../db/index.ts';
+import type { Project } from '../projects/index.ts';
+import { pricingStop } from './estimates.service.ts';
+import { currentCardFor } from './pay.service.ts';
+import { accessOf } from './sanctions.service.ts';
+
+/**
+ * Ledger checks before a claim: a suspended or deactivated worker gets no work, nor does one
+ * restricted from the project (rule 8); a project whose pay at the 75th percentile of actual time is
+ * below the floor hands out none (rule 2), saying why. Throws worker_suspended, project_restricted,
+ * project_below_floor. */
+export async function checkClaimAllowed(db: Kysely<DB>, workerId: number, project: Project, now: number): Promise<void> {
+  // From the first claim on, the project's pay is a rate card version, so a later change is one too.
+  await currentCardFor(db, project, now);
+  const access = await accessOf(db, workerId, now);
+  if (access.barred) throw new AppError('worker_suspended', undefined, { level: access.barred });
+  if (access.restrictedProjects.has(project.id)) throw new AppError('project_restricted');
+  const stop = await pricingStop(db, project, now);
+  if (stop) throw new AppError('project_below_floor', undefined, stop);
+}

@@ -1,0 +1,356 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { RateCard } from './assignment-pay.ts';
+import type { FxRate, HourlyFloor } from './week-close.ts';
+import { isTimeZone } from './week.ts';
+import type { LedgerAccountsTable, LedgerDB, LedgerEntriesTable, WorkerPayProfilesTable } from './ledger.tables.ts';
+
+/*
+ * SQL of the ledger's core: accounts, profiles, dated floors, rate cards, segments and entries.
+ * Every function takes a handle that sees the ledger's tables (ledgerDb()).
+ */
+
+type H = Kysely<LedgerDB>;
+export type AccountRow = Selectable<LedgerAccountsTable>;
+export type ProfileRow = Selectable<WorkerPayProfilesTable>;
+export type EntryRow = Selectable<LedgerEntriesTable>;
+
+export const DEFAULT_CURRENCY = 'USD';
+
+/**
+ * The worker's ledger account, locked for the rest of the transaction, created on first use with
+ * the user's time zone and a Monday workweek (and a first profile version saying so). The lock is a
+ * no-op UPDATE, which holds the row on PostgreSQL and the write lock on SQLite: writes of one worker's
+ * time and money and that worker's week close are thereby ordered.
+ */
+export async function lockAccount(trx: H, workerId: number, now: number): Promise<AccountRow> {
+  const lock = () => trx.updateTable('ledger_accounts').set((eb) => ({ timezone: eb.ref('timezone') })).where('worker_id', '=', workerId).returningAll().executeTakeFirst();
+  const row = await lock();
+  if (row) return row;
+  const user = await trx.selectFrom('users').select(['timezone']).where('id', '=', workerId).executeTakeFirst();
+  const timezone = user && isTimeZone(user.timezone) ? user.timezone : 'UTC';
+  const inserted = await trx
+    .insertInto('ledger_accounts')
+    .values({ worker_id: workerId, timezone, week_start_day: 1, closed_through: null, next_open_week: null, created_at: now })
+    .onConflict((oc) => oc.column('worker_id').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+    await trx
+      .insertInto('worker_pay_profiles')
+      .values({ worker_id: workerId, jurisdiction: null, engagement: 'contractor', currency: DEFAULT_CURRENCY, timezone, week_start_day: 1, created_by: null, created_at: now })
+      .execute();
+  }
+  return (await lock()) as AccountRow;
+}
+
+/**
+ * Records that `weekKey` has events, so the close job finds the account. Always asks the database
+ * (never a value read earlier): on PostgreSQL the conditional update waits for a close holding the
+ * account and re-checks the row it left, so an event written beside a close is never orphaned. It
+ * holds the row only when it changes it.
+ */
+export async function noteOpenWeek(trx: H, account: AccountRow, weekKey: string): Promise<void> {
+  await trx
+    .updateTable('ledger_accounts')
+    .set({ next_open_week: weekKey })
+    .where('worker_id', '=', account.worker_id)
+    .where((eb) => eb.or([eb('next_open_week', 'is', null), eb('next_open_week', '>', weekKey)]))
+    .execute();
+  if (account.next_open_week === null || account.next_open_week > weekKey) account.next_open_week = weekKey;
+}
+
+export async function findAccount(db: H, workerId: number): Promise<AccountRow | undefined> {
+  return db.selectFrom('ledger_accounts').selectAll().where('worker_id', '=', workerId).executeTakeFirst();
+}
+
+/** The worker's pay profile as it stood at `asOf` (the latest version recorded by then). */
+export async function profileAsOf(db: H, workerId: number, asOf: number): Promise<ProfileRow | undefined> {
+  return db.selectFrom('worker_pay_profiles').selectAll().where('worker_id', '=', workerId).where('created_at', '<=', asOf).orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function insertProfile(db: H, values: Omit<ProfileRow, 'id'>): Promise<ProfileRow> {
+  return db.insertInto('worker_pay_profiles').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The workweek definition the account uses for new events. */
+export async function setAccountWorkweek(db: H, workerId: number, timezone: string, weekStartDay: number): Promise<void> {
+  await db.updateTable('ledger_accounts').set({ timezone, week_start_day: weekStartDay }).where('worker_id', '=', workerId).execute();
+}
+
+/** Parent jurisdictions apply too: US-CA is bound by US federal law as well. */
+export function jurisdictionChain(jurisdiction: string): string[] {
+  const out = [jurisdiction];
+  const dash = jurisdiction.indexOf('-');
+  if (dash > 0) out.push(jurisdiction.slice(0, dash));
+  return out;
+}
+
+/**
+ * The statutory minimum in force on local date `day` for a jurisdiction, as known at `asOf`: the
+ * highest of the jurisdiction's own and its parent's (same currency), else the most specific.
+ */
+export async function jurisdictionMinimum(db: H, jurisdiction: string | null, day: string, asOf: number): Promise<HourlyFloor | null> {
+  if (!jurisdiction) return null;
+  let best: HourlyFloor | null = null;
+  for (const j of jurisdictionChain(jurisdiction)) {
+    const row = await db
+      .selectFrom('jurisdiction_minimums')
+      .select(['id', 'hourly_minor', 'currency'])
+      .where('jurisdiction', '=', j)
+      .where('effective_from', '<=', day)
+      .where('created_at', '<=', asOf)
+      .orderBy('effective_from', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) continue;
+    const floor = { id: row.id, hourlyMinor: row.hourly_minor, currency: row.currency };
+    if (!best) best = floor;
+    else if (floor.currency === best.currency && floor.hourlyMinor > best.hourlyMinor) best = floor;
+  }
+  return best;
+}
+
+/** The platform floor in force on `day`, as known at `asOf`. */
+export async function platformFloor(db: H, day: string, asOf: number): Promise<HourlyFloor | null> {
+  const row = await db
+    .selectFrom('platform_floors')
+    .select(['id', 'hourly_minor', 'currency'])
+    .where('effective_from', '<=', day)
+    .where('created_at', '<=', asOf)
+    .orderBy('effective_from', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { id: row.id, hourlyMinor: row.hourly_minor, currency: row.currency } : null;
+}
+
+/** Exchange rates in force on `day` as known at `asOf`: the latest per pair. */
+export async function fxRates(db: H, day: string, asOf: number): Promise<FxRate[]> {
+  const rows = await db
+    .selectFrom('fx_rates')
+    .select(['id', 'base', 'quote', 'num', 'den', 'effective_from'])
+    .where('effective_from', '<=', day)
+    .where('created_at', '<=', asOf)
+    .orderBy('effective_from', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  const seen = new Set<string>();
+  const out: FxRate[] = [];
+  for (const r of rows) {
+    const pair = `${r.base}|${r.quote}`;
+    if (seen.has(pair)) continue;
+    seen.add(pair);
+    out.push({ base: r.base, quote: r.quote, num: r.num, den: r.den });
+  }
+  return out;
+}
+
+/** When a floor, minimum or exchange rate was last recorded (up to `asOf`); 0 when never. */
+export async function lastFloorChange(db: H, asOf: number): Promise<number> {
+  const result = await sql<{ at: number | null }>`SELECT MAX(at) AS at FROM (
+      SELECT MAX(created_at) AS at FROM jurisdiction_minimums WHERE created_at <= ${asOf}
+      UNION ALL SELECT MAX(created_at) FROM platform_floors WHERE created_at <= ${asOf}
+      UNION ALL SELECT MAX(created_at) FROM fx_rates WHERE created_at <= ${asOf}) t`.execute(db);
+  return Number(result.rows[0]?.at ?? 0);
+}
+
+function toCard(row: Selectable<LedgerDB['rate_cards']>): RateCard {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    version: row.version,
+    kind: row.kind,
+    currency: row.currency,
+    pieceRateMinor: row.piece_rate_minor,
+    hourlyMinor: row.hourly_minor,
+    paidCategories: JSON.parse(row.paid_categories) as string[],
+    effectiveFrom: row.effective_from,
+  };
+}
+
+export interface CardRow extends RateCard {
+  reason: string;
+  createdAt: number;
+  createdBy: number | null;
+}
+
+function toCardRow(row: Selectable<LedgerDB['rate_cards']>): CardRow {
+  return { ...toCard(row), reason: row.reason, createdAt: row.created_at, createdBy: row.created_by };
+}
+
+export async function latestCard(db: H, projectId: number): Promise<CardRow | undefined> {
+  const row = await db.selectFrom('rate_cards').selectAll().where('project_id', '=', projectId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return row && toCardRow(row);
+}
+
+/** The version in effect at `at`: the newest whose effective_from is not after it. */
+export async function cardAt(db: H, projectId: number, at: number): Promise<CardRow | undefined> {
+  const row = await db
+    .selectFrom('rate_cards')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('effective_from', '<=', at)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toCardRow(row);
+}
+
+export async function cardsById(db: H, ids: number[]): Promise<Map<number, RateCard>> {
+  const out = new Map<number, RateCard>();
+  if (ids.length === 0) return out;
+  for (const row of await db.selectFrom('rate_cards').selectAll().where('id', 'in', ids).execute()) out.set(row.id, toCard(row));
+  return out;
+}
+
+export async function listCards(db: H, projectId: number): Promise<CardRow[]> {
+  return (await db.selectFrom('rate_cards').selectAll().where('project_id', '=', projectId).orderBy('version').execute()).map(toCardRow);
+}
+
+/**
+ * Appends a version; a concurrent writer of the same version wins and this one is dropped (the
+ * caller re-reads). Returns the inserted card or undefined.
+ */
+export async function insertCard(
+  db: H,
+  card: Omit<RateCard, 'id'> & { reason: string; createdBy: number | null; createdAt: number },
+): Promise<CardRow | undefined> {
+  const row = await db
+    .insertInto('rate_cards')
+    .values({
+      project_id: card.projectId,
+      version: card.version,
+      kind: card.kind,
+      currency: card.currency,
+      piece_rate_minor: card.pieceRateMinor,
+      hourly_minor: card.hourlyMinor,
+      paid_categories: JSON.stringify(card.paidCategories),
+      effective_from: card.effectiveFrom,
+      reason: card.reason,
+      created_by: card.createdBy,
+      created_at: card.createdAt,
+    })
+    .onConflict((oc) => oc.columns(['project_id', 'version']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toCardRow(row);
+}
+
+export interface NewEntry {
+  workerId: number;
+  projectId: number | null;
+  assignmentId?: number | null;
+  kind: EntryRow['kind'];
+  amountMinor: number;
+  currency: string;
+  weekKey: string;
+  rateCardId?: number | null;
+  decisionId?: number | null;
+  appealId?: number | null;
+  reversesId?: number | null;
+  closeId?: number | null;
+  memo?: Record<string, unknown>;
+  dedupeKey: string;
+  createdBy?: number | null;
+  createdByRule?: string | null;
+  createdAt: number;
+}
+
+function entryValues(e: NewEntry) {
+  return {
+    worker_id: e.workerId,
+    project_id: e.projectId,
+    assignment_id: e.assignmentId ?? null,
+    kind: e.kind,
+    amount_minor: e.amountMinor,
+    currency: e.currency,
+    week_key: e.weekKey,
+    rate_card_id: e.rateCardId ?? null,
+    decision_id: e.decisionId ?? null,
+    appeal_id: e.appealId ?? null,
+    reverses_id: e.reversesId ?? null,
+    close_id: e.closeId ?? null,
+    memo: JSON.stringify(e.memo ?? {}),
+    dedupe_key: e.dedupeKey,
+    created_by: e.createdBy ?? null,
+    created_by_rule: e.createdByRule ?? null,
+    created_at: e.createdAt,
+  };
+}
+
+/** Appends an entry unless one with the same dedupe key exists; true when it was added. */
+export async function insertEntry(db: H, entry: NewEntry): Promise<boolean> {
+  const result = await db.insertInto('ledger_entries').values(entryValues(entry)).onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Appends entries (a close's), failing on a duplicate key: a close never half-writes. */
+export async function insertEntries(db: H, entries: NewEntry[]): Promise<void> {
+  if (entries.length) await db.insertInto('ledger_entries').values(entries.map(entryValues)).execute();
+}
+
+export async function findEntryByKey(db: H, dedupeKey: string): Promise<EntryRow | undefined> {
+  return db.selectFrom('ledger_entries').selectAll().where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+}
+
+export interface NewSegment {
+  workerId: number;
+  projectId: number | null;
+  assignmentId: number | null;
+  activityId: number | null;
+  category: string;
+  startedAt: number;
+  endedAt: number;
+  ms: number;
+  paid: boolean;
+  rateCardId: number | null;
+  weekKey: string;
+  createdAt: number;
+}
+
+export async function insertSegments(db: H, segments: NewSegment[]): Promise<void> {
+  if (segments.length === 0) return;
+  await db
+    .insertInto('time_segments')
+    .values(
+      segments.map((s) => ({
+        worker_id: s.workerId,
+        project_id: s.projectId,
+        assignment_id: s.assignmentId,
+        activity_id: s.activityId,
+        category: s.category,
+        started_at: s.startedAt,
+        ended_at: s.endedAt,
+        ms: s.ms,
+        paid: s.paid ? 1 : 0,
+        rate_card_id: s.rateCardId,
+        week_key: s.weekKey,
+        created_at: s.createdAt,
+      })),
+    )
+    .execute();
+}
+
+export async function hasSegmentsFor(db: H, by: { assignmentId: number } | { activityId: number }): Promise<boolean> {
+  const q = db.selectFrom('time_segments').select('id');
+  const row = await ('assignmentId' in by ? q.where('assignment_id', '=', by.assignmentId) : q.where('activity_id', '=', by.activityId)).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The time to record a dated row (minimum, platform floor, exchange rate) with: never at or before
+ * the last week close, so what a close "knew" (rows recorded up to its time) stays exactly what it
+ * read, whatever the clocks of the nodes say. Takes the chain head lock for the transaction, so no
+ * close runs between reading and writing.
+ */
+export async function stampAfterAllCloses(trx: H, now: number): Promise<number> {
+  await trx.updateTable('ledger_chain').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  const last = await trx.selectFrom('week_closes').select('closed_at').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return Math.max(now, (last?.closed_at ?? -1) + 1);
+}
+
+/** Likewise for one worker's rows (profile versions, confirmations); needs the worker's account locked. */
+export async function stampAfterWorkerCloses(trx: H, workerId: number, now: number): Promise<number> {
+  const last = await trx.selectFrom('week_closes').select((eb) => eb.fn.max('closed_at').as('at')).where('worker_id', '=', workerId).executeTakeFirst();
+  return Math.max(now, Number(last?.at ?? -1) + 1);
+}

@@ -1,0 +1,265 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../db/index.ts';
+import type { PaySettings, Project } from '../projects/index.ts';
+import { findProjectById } from '../projects/index.ts';
+import { type CompletedTask, onTaskCompleted } from '../tasks/index.ts';
+import { countedMs, payAtEnd, pieceAmount, type RateCard, segmentsForSpan, type Shown } from './assignment-pay.ts';
+import { ALWAYS_PAID, isPaidCategory } from './categories.ts';
+import {
+  type AccountRow,
+  cardAt,
+  type CardRow,
+  findAccount,
+  findEntryByKey,
+  fxRates,
+  hasSegmentsFor,
+  insertCard,
+  insertEntry,
+  insertSegments,
+  jurisdictionMinimum,
+  latestCard,
+  lockAccount,
+  noteOpenWeek,
+  platformFloor,
+  profileAsOf,
+} from './ledger.repository.ts';
+import { type LedgerDB, ledgerDb } from './ledger.tables.ts';
+import { convertWith, MissingRateError } from './week-close.ts';
+import { addDays, localDate, weekKeyOf, weekOf } from './week.ts';
+
+type H = Kysely<LedgerDB>;
+
+/** A week closes this long after it ends, so late heartbeats and leases still land in it. */
+export const CLOSE_GRACE_MS = 6 * 3_600_000;
+
+/** A lower rate applies only to work claimed this long after it was set (FAIRWORK rule 9). */
+export const RATE_DECREASE_NOTICE_MS = 7 * 86_400_000;
+
+
+/** The week an event at `at` is booked in: its own workweek, or the first open one if that is closed. */
+export function eventWeekKey(account: Pick<AccountRow, 'timezone' | 'week_start_day' | 'closed_through'>, at: number): string {
+  return openWeek(account, weekKeyOf(at, account.timezone, account.week_start_day));
+}
+
+/** A week key moved past the last closed week: late time and money land in the first open week. */
+export function openWeek(account: Pick<AccountRow, 'closed_through'>, key: string): string {
+  if (account.closed_through !== null && key <= account.closed_through) return addDays(account.closed_through, 7);
+  return key;
+}
+
+/** Rate card terms a project's pay settings stand for. */
+export function termsFromPay(pay: PaySettings): Pick<RateCard, 'kind' | 'currency' | 'pieceRateMinor' | 'hourlyMinor'> {
+  const piece = Math.max(0, Math.trunc(pay.piece_rate_minor ?? 0));
+  const hourly = Math.max(0, Math.trunc(pay.promised_hourly_minor ?? 0));
+  return { kind: hourly > 0 ? (piece > 0 ? 'piece_hourly_min' : 'hourly') : 'piece', currency: pay.currency ?? 'USD', pieceRateMinor: piece, hourlyMinor: hourly };
+}
+
+function sameTerms(a: Pick<RateCard, 'kind' | 'currency' | 'pieceRateMinor' | 'hourlyMinor'>, b: Pick<RateCard, 'kind' | 'currency' | 'pieceRateMinor' | 'hourlyMinor'>): boolean {
+  return a.kind === b.kind && a.currency === b.currency && a.pieceRateMinor === b.pieceRateMinor && a.hourlyMinor === b.hourlyMinor;
+}
+
+/** Whether going from `from` to `to` lowers any rate (or changes currency): then only after notice. */
+export function isDecrease(from: Pick<RateCard, 'currency' | 'pieceRateMinor' | 'hourlyMinor'>, to: Pick<RateCard, 'currency' | 'pieceRateMinor' | 'hourlyMinor'>): boolean {
+  return from.currency !== to.currency || to.pieceRateMinor < from.pieceRateMinor || to.hourlyMinor < from.hourlyMinor;
+}
+
+/**
+ * Appends a rate card version. An increase applies to work claimed from `now`; a decrease (or a
+ * currency change) only from `now + notice`, so work already offered keeps the old terms. The first
+ * version of a project applies to all its work. Returns the card written (or the one a concurrent
+ * writer of the same version wrote).
+ */
+export async function appendCard(
+  h: H,
+  projectId: number,
+  terms: Pick<RateCard, 'kind' | 'currency' | 'pieceRateMinor' | 'hourlyMinor' | 'paidCategories'>,
+  opts: { now: number; noticeMs?: number; reason: string; createdBy: number | null },
+): Promise<CardRow> {
+  const latest = await latestCard(h, projectId);
+  const inEffect = latest ? ((await cardAt(h, projectId, opts.now)) ?? latest) : undefined;
+  const notice = Math.max(RATE_DECREASE_NOTICE_MS, opts.noticeMs ?? 0);
+  const effectiveFrom = !inEffect ? 0 : isDecrease(inEffect, terms) ? opts.now + notice : opts.now;
+  const inserted = await insertCard(h, {
+    projectId,
+    version: (latest?.version ?? 0) + 1,
+    kind: terms.kind,
+    currency: terms.currency,
+    pieceRateMinor: terms.pieceRateMinor,
+    hourlyMinor: terms.hourlyMinor,
+    paidCategories: terms.paidCategories,
+    effectiveFrom,
+    reason: opts.reason,
+    createdBy: opts.createdBy,
+    createdAt: opts.now,
+  });
+  return inserted ?? ((await latestCard(h, projectId)) as CardRow);
+}
+
+/**
+ * The project's newest rate card, first appending a version when the project's pay settings changed
+ * since it was written (a requester may change pay with setParams; the card keeps the history).
+ */
+export async function syncCard(h: H, project: Project, now: number): Promise<CardRow> {
+  const latest = await latestCard(h, project.id);
+  const terms = termsFromPay(project.pay);
+  if (latest && (sameTerms(latest, terms) || project.updatedAt <= latest.createdAt)) return latest;
+  return appendCard(h, project.id, { ...terms, paidCategories: latest?.paidCategories ?? [...ALWAYS_PAID] }, { now, reason: latest ? 'project_pay_changed' : 'initial', createdBy: null });
+}
+
+/** The card work claimed at `claimedAt` is paid under (rule 9), syncing the project's card first. */
+export async function cardForWork(h: H, project: Project, claimedAt: number, now: number): Promise<CardRow> {
+  const latest = await syncCard(h, project, now);
+  return (await cardAt(h, project.id, claimedAt)) ?? latest;
+}
+
+/**
+ * The hourly floor for this worker's work at `at`, in `currency`: max(platform floor, jurisdiction
+ * minimum, promise). Floors in another currency without a recorded rate are left out here; the week
+ * close, which guarantees the floor, defers until the rate exists.
+ */
+export async function floorHourlyAt(h: H, account: AccountRow, currency: string, promiseMinor: number, at: number): Promise<number> {
+  const profile = await profileAsOf(h, account.worker_id, at);
+  const day = localDate(at, account.timezone);
+  const floors = [await platformFloor(h, day, at), await jurisdictionMinimum(h, profile?.jurisdiction ?? null, day, at)];
+  const rates = floors.some((f) => f && f.currency !== currency) ? await fxRates(h, day, at) : [];
+  let floor = promiseMinor;
+  for (const f of floors) {
+    if (!f) continue;
+    try {
+      floor = Math.max(floor, convertWith(rates, f.hourlyMinor, f.currency, currency, 'up'));
+    } catch (error) {
+      if (!(error instanceof MissingRateError)) throw error;
+    }
+  }
+  return floor;
+}
+
+/**
+ * Books the piece pay of approved work once (a second call adds nothing). The amount is the card the
+ * work was accepted under, never below what the worker was shown. Returns the amount booked now.
+ */
+export async function bookPieceIn(
+  h: H,
+  account: AccountRow,
+  assignment: { id: number; worker_id: number; project_id: number; task_id: number; claimed_at: number; shown: string },
+  project: Project,
+  now: number,
+  by: { decisionId?: number | null; userId?: number | null; rule?: string },
+): Promise<number> {
+  if (await findEntryByKey(h, `piece:${assignment.id}`)) return 0;
+  const card = await cardForWork(h, project, assignment.claimed_at, now);
+  const amount = pieceAmount(card, JSON.parse(assignment.shown) as Shown);
+  if (amount <= 0) return 0;
+  const weekKey = eventWeekKey(account, now);
+  await insertEntry(h, {
+    workerId: assignment.worker_id,
+    projectId: assignment.project_id,
+    assignmentId: assignment.id,
+    kind: 'piece',
+    amountMinor: amount,
+    currency: card.currency,
+    weekKey,
+    rateCardId: card.id,
+    decisionId: by.decisionId ?? null,
+    memo: { task_id: assignment.task_id },
+    dedupeKey: `piece:${assignment.id}`,
+    createdBy: by.userId ?? null,
+    createdByRule: by.rule ?? null,
+    createdAt: now,
+  });
+  await noteOpenWeek(h, account, weekKey);
+  return amount;
+}
+
+/**
+ * Ledger hook for an assignment that just ended (submitted, expired, skipped, released), inside the
+ * transaction that ended it: its time as segments in the worker's workweeks, pay for its counted time
+ * when it was not submitted (at the floor) or the card is hourly, and the piece pay at once when the
+ * project does not review. Idempotent: an assignment already recorded is left alone. */
+export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: number, now: number): Promise<void> {
+  const h = ledgerDb(trx);
+  const a = await h.selectFrom('assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst();
+  if (!a || a.status === 'active' || a.ended_at === null) return;
+  // The account is locked only when this time reaches into a week a close may already take (ended
+  // more than the grace ago): then the close and this write must not interleave. Recent time cannot
+  // meet a close, and not locking keeps submits from waiting on each other's accounts.
+  let account = await findAccount(h, a.worker_id);
+  if (!account || weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt + CLOSE_GRACE_MS <= now) account = await lockAccount(h, a.worker_id, now);
+  if (await hasSegmentsFor(h, { assignmentId })) return;
+  const project = await findProjectById(trx, a.project_id);
+  if (!project) return;
+  const card = await cardForWork(h, project, a.claimed_at, now);
+  const span = { claimedAt: a.claimed_at, endedAt: a.ended_at, activeMs: a.active_ms, shortIdleMs: a.short_idle_ms, longIdleMs: a.long_idle_ms };
+  const segments = segmentsForSpan(span, account.timezone, account.week_start_day).map((s) => ({
+    workerId: a.worker_id,
+    projectId: a.project_id,
+    assignmentId: a.id,
+    activityId: null,
+    category: s.category,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    ms: s.ms,
+    paid: isPaidCategory(s.category, card.paidCategories),
+    rateCardId: card.id,
+    weekKey: openWeek(account, s.weekKey),
+    createdAt: now,
+  }));
+  await insertSegments(h, segments);
+  for (const key of new Set(segments.map((s) => s.weekKey))) await noteOpenWeek(h, account, key);
+
+  const counted = countedMs(span, card);
+  const needsFloor = card.kind === 'hourly' || a.status !== 'submitted';
+  const floor = needsFloor && counted > 0 ? await floorHourlyAt(h, account, card.currency, card.hourlyMinor, now) : 0;
+  const pay = payAtEnd(a.status, card, counted, floor);
+  if (pay) {
+    const weekKey = eventWeekKey(account, now);
+    await insertEntry(h, {
+      workerId: a.worker_id,
+      projectId: a.project_id,
+      assignmentId: a.id,
+      kind: 'paid_time',
+      amountMinor: pay.amountMinor,
+      currency: card.currency,
+      weekKey,
+      rateCardId: card.id,
+      memo: { ms: pay.ms, rate_minor: pay.rateMinor, why: pay.why, status: a.status },
+      dedupeKey: `time:${a.id}`,
+      createdByRule: pay.why === 'hourly_card' ? 'hourly_card' : 'unfinished_work_at_floor',
+      createdAt: now,
+    });
+    await noteOpenWeek(h, account, weekKey);
+  }
+  if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' });
+}
+
+/**
+ * Completion hook: a task that completes approves every answer that still counts (not rejected or
+ * sent back), so their piece pay is booked now, in the completing transaction.
+ */
+export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number): Promise<void> {
+  const h = ledgerDb(trx);
+  const rows = await h
+    .selectFrom('assignments')
+    .selectAll()
+    .where('task_id', '=', task.id)
+    .where('status', '=', 'submitted')
+    .where((eb) => eb.or([eb('review_status', 'is', null), eb('review_status', '=', 'accepted')]))
+    .orderBy('worker_id')
+    .orderBy('id')
+    .execute();
+  for (const a of rows) {
+    if (await findEntryByKey(h, `piece:${a.id}`)) continue;
+    // Not locked: the completing transaction may already hold its own worker's account, and locking
+    // another answerer's here could deadlock with theirs. Safe without the lock: the entry goes into
+    // the week of `now`, which no close touches before it ended plus the grace.
+    const account = (await findAccount(h, a.worker_id)) ?? (await lockAccount(h, a.worker_id, now));
+    await bookPieceIn(h, account, a, project, now, { rule: 'task_completed' });
+  }
+}
+
+onTaskCompleted(ledgerTaskCompleted);
+
+/** Current card of a project as a plain Kysely<DB> caller sees it (for presenters and claims). */
+export async function currentCardFor(db: Kysely<DB> | Transaction<DB>, project: Project, now: number): Promise<CardRow> {
+  return syncCard(ledgerDb(db), project, now);
+}

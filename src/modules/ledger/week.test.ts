@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { segmentsForSpan } from './assignment-pay.ts';
+import { addDays, localDate, splitByWeeks, startOfLocalDate, weekByKey, weekKeyOf } from './week.ts';
+
+describe('workweeks in the worker\'s time zone', () => {
+  it('names a week by the local date it starts on', () => {
+    // Monday 2026-01-05 09:00 UTC is still Sunday 4th in Los Angeles.
+    const at = Date.UTC(2026, 0, 5, 7, 0);
+    expect(weekKeyOf(at, 'UTC', 1)).toBe('2026-01-05');
+    expect(weekKeyOf(at, 'America/Los_Angeles', 1)).toBe('2025-12-29');
+    expect(weekKeyOf(at, 'America/Los_Angeles', 0)).toBe('2026-01-04');
+    expect(weekKeyOf(at, 'Asia/Tokyo', 1)).toBe('2026-01-05');
+  });
+
+  it('finds local midnight, also across a DST change', () => {
+    expect(startOfLocalDate('2026-01-05', 'UTC')).toBe(Date.UTC(2026, 0, 5));
+    expect(startOfLocalDate('2026-01-05', 'Asia/Tokyo')).toBe(Date.UTC(2026, 0, 4, 15));
+    // Europe/Paris goes to summer time on Sunday 2026-03-29: that week has 167 hours.
+    const week = weekByKey('2026-03-23', 'Europe/Paris');
+    expect(week.endAt - week.startAt).toBe(167 * 3_600_000);
+    expect(localDate(week.endAt, 'Europe/Paris')).toBe('2026-03-30');
+  });
+
+  it('cuts spans at week boundaries without losing a millisecond', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 0, 1) }),
+        fc.integer({ min: 0, max: 20 * 86_400_000 }),
+        fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Pacific/Auckland'),
+        fc.integer({ min: 0, max: 6 }),
+        (start, length, tz, day) => {
+          const pieces = splitByWeeks(start, start + length, tz, day);
+          expect(pieces[0].startAt).toBe(start);
+          expect(pieces[pieces.length - 1].endAt).toBe(start + length);
+          for (let i = 1; i < pieces.length; i++) {
+            expect(pieces[i].startAt).toBe(pieces[i - 1].endAt);
+            expect(pieces[i].key).toBe(addDays(pieces[i - 1].key, 7));
+          }
+          for (const p of pieces) expect(weekKeyOf(p.startAt, tz, day)).toBe(p.key);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('shares an assignment\'s time out over weeks so it still adds up (time conservation)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 11, 1) }),
+        fc.integer({ min: 0, max: 3 * 86_400_000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (claimedAt, length, a, b) => {
+          const active = Math.floor((length * a) / 2000);
+          const shortIdle = Math.floor(((length - active) * b) / 1000);
+          const longIdle = length - active - shortIdle;
+          const segs = segmentsForSpan({ claimedAt, endedAt: claimedAt + length, activeMs: active, shortIdleMs: shortIdle, longIdleMs: longIdle }, 'America/Sao_Paulo', 1);
+          expect(segs.reduce((s, x) => s + x.ms, 0)).toBe(length);
+          expect(segs.filter((s) => s.category === 'task_active').reduce((s, x) => s + x.ms, 0)).toBe(active);
+          expect(segs.filter((s) => s.category === 'long_idle').reduce((s, x) => s + x.ms, 0)).toBe(longIdle);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

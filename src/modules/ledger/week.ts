@@ -1,0 +1,114 @@
+/**
+ * Workweeks in the worker's own time zone (FLSA 29 CFR 778.105: a fixed, recurring 168-hour period).
+ * A week is named by its key, the local calendar date it starts on (YYYY-MM-DD), so keys sort as
+ * text. Pure: time zones come from the platform's Intl data, never from the host's zone.
+ */
+
+const DAY_MS = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Whether `tz` is an IANA zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
+export function localDate(ms: number, tz: string): string {
+  const parts = formatter(tz).formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Calendar arithmetic on YYYY-MM-DD keys (no zone involved). */
+export function addDays(key: string, days: number): string {
+  const [y, m, d] = key.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function weekday(key: string): number {
+  const [y, m, d] = key.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+const midnights = new Map<string, number>();
+
+/**
+ * The first instant of a local calendar date in a zone. Where a DST change skips midnight, the
+ * first instant that is on that date. Found by bisection on whole seconds within 15 h of UTC
+ * midnight, which spans every zone's offset.
+ */
+export function startOfLocalDate(key: string, tz: string): number {
+  const cacheKey = `${tz}|${key}`;
+  const cached = midnights.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const [y, m, d] = key.split('-').map(Number);
+  const utc = Date.UTC(y, m - 1, d);
+  let lo = (utc - 15 * 3_600_000) / 1000;
+  let hi = (utc + 15 * 3_600_000) / 1000;
+  // Invariant: localDate(lo) < key <= localDate(hi).
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(mid * 1000, tz) < key) lo = mid;
+    else hi = mid;
+  }
+  const start = hi * 1000;
+  if (midnights.size > 50_000) midnights.clear();
+  midnights.set(cacheKey, start);
+  return start;
+}
+
+export interface Week {
+  key: string;
+  startAt: number;
+  /** Exclusive. */
+  endAt: number;
+}
+
+/** The workweek starting on local date `key`. */
+export function weekByKey(key: string, tz: string): Week {
+  return { key, startAt: startOfLocalDate(key, tz), endAt: startOfLocalDate(addDays(key, 7), tz) };
+}
+
+/** The key of the workweek containing the instant, for weeks starting on `startDay` (0 Sunday .. 6 Saturday). */
+export function weekKeyOf(ms: number, tz: string, startDay: number): string {
+  const date = localDate(ms, tz);
+  return addDays(date, -((weekday(date) - startDay + 7) % 7));
+}
+
+/** The workweek containing the instant. */
+export function weekOf(ms: number, tz: string, startDay: number): Week {
+  return weekByKey(weekKeyOf(ms, tz, startDay), tz);
+}
+
+export interface Piece {
+  key: string;
+  startAt: number;
+  endAt: number;
+}
+
+/** [start, end) cut at workweek boundaries; a zero-length span is one piece in the week of `start`. */
+export function splitByWeeks(start: number, end: number, tz: string, startDay: number): Piece[] {
+  const pieces: Piece[] = [];
+  let at = start;
+  for (;;) {
+    const week = weekOf(at, tz, startDay);
+    const pieceEnd = Math.min(end, week.endAt);
+    pieces.push({ key: week.key, startAt: at, endAt: pieceEnd });
+    if (pieceEnd >= end) return pieces;
+    at = pieceEnd;
+  }
+}
