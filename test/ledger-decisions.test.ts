@@ -96,7 +96,7 @@ describe.each(dialects)('decisions, appeals and sanctions on %s', (dialect) => {
     ]);
   });
 
-  it('routes an appeal to someone other than the decider, and an overturn restores the pay at once', async () => {
+  it('routes an appeal to someone other than the decider, and an overturn restores the pay and the answer at once', async () => {
     const p = await project({ review_policy: { mode: 'all' } });
     const [w] = await makeWorkers(t, 1);
     const a = await answer(p.name, w);
@@ -120,6 +120,9 @@ describe.each(dialects)('decisions, appeals and sanctions on %s', (dialect) => {
     expect((await entries(w.user.id)).map((e) => [e.kind, e.amount_minor])).toEqual([['appeal_restoration', 200]]);
     const [after] = await decisionsOf(w);
     expect(after).toMatchObject({ status: 'overturned', next_steps: ['none'] });
+    // The score side: the answer counts again for the task and the worker's agreement.
+    const restored = await t.database.db.selectFrom('assignments').select('review_status').where('id', '=', Number(a.assignmentId)).executeTakeFirstOrThrow();
+    expect(restored.review_status).toBe('accepted');
     expect((await call('POST', `/v1/appeals/${appeal.id}/resolve`, admin, { outcome: 'upheld', text: 'Changing my mind about this now.' })).json().code).toBe('appeal_resolved');
   });
 
