@@ -20,6 +20,14 @@ const AdminUsersPage = lazy(() => import('./pages/AdminUsersPage.tsx').then((m) 
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage.tsx').then((m) => ({ default: m.ApiKeysPage })));
 const ReviewHomePage = lazy(() => import('./pages/ReviewPage.tsx').then((m) => ({ default: m.ReviewHomePage })));
 const ReviewPage = lazy(() => import('./pages/ReviewPage.tsx').then((m) => ({ default: m.ReviewPage })));
+// Fair-work pages (FAIRWORK.md): a worker's pay, statement and decisions; appeals; the requester's report.
+const PayPage = lazy(() => import('./pages/PayPage.tsx').then((m) => ({ default: m.PayPage })));
+const StatementPage = lazy(() => import('./pages/StatementPage.tsx').then((m) => ({ default: m.StatementPage })));
+const DecisionsPage = lazy(() => import('./pages/DecisionsPage.tsx').then((m) => ({ default: m.DecisionsPage })));
+const AppealsPage = lazy(() => import('./pages/AppealsPage.tsx').then((m) => ({ default: m.AppealsPage })));
+const CompliancePage = lazy(() => import('./pages/CompliancePage.tsx').then((m) => ({ default: m.CompliancePage })));
+const LeaderboardPage = lazy(() => import('./pages/LeaderboardPage.tsx').then((m) => ({ default: m.LeaderboardPage })));
+const RefusalReportPage = lazy(() => import('./pages/RefusalReportPage.tsx').then((m) => ({ default: m.RefusalReportPage })));
 
 function Routes({ user }: { user: User }) {
   const path = usePath();
@@ -35,12 +43,19 @@ function Routes({ user }: { user: User }) {
   if (pathname === '/projects') return requester ? <ProjectsPage /> : <NotAllowedPage />;
   if (pathname === '/projects/new') return requester ? <NewProjectPage /> : <NotAllowedPage />;
   if ((m = matchPath('/projects/:name', pathname))) return requester ? <ProjectPage key={m.name} name={m.name} /> : <NotAllowedPage />;
+  if ((m = matchPath('/projects/:name/leaderboard', pathname))) return requester ? <LeaderboardPage key={m.name} name={m.name} /> : <NotAllowedPage />;
+  if ((m = matchPath('/projects/:name/refusal-report', pathname))) return requester ? <RefusalReportPage key={m.name} name={m.name} /> : <NotAllowedPage />;
+  if ((m = matchPath('/projects/:name/compliance', pathname))) return requester ? <CompliancePage key={m.name} name={m.name} /> : <NotAllowedPage />;
   if (pathname === '/admin/users') return hasRole(user) ? <AdminUsersPage /> : <NotAllowedPage />;
   if (pathname === '/keys') return <ApiKeysPage />;
   const reviewer = hasRole(user, 'reviewer', 'requester');
+  if (pathname === '/review/appeals') return reviewer ? <AppealsPage /> : <NotAllowedPage />;
   if (pathname === '/review') return reviewer ? <ReviewHomePage /> : <NotAllowedPage />;
   if ((m = matchPath('/review/:project', pathname))) return reviewer ? <ReviewPage key={m.project} project={m.project} /> : <NotAllowedPage />;
   if (pathname === '/work') return <WorkHomePage />;
+  if (pathname === '/work/pay') return <PayPage />;
+  if (pathname === '/work/statement') return <StatementPage />;
+  if (pathname === '/work/decisions') return <DecisionsPage />;
   if ((m = matchPath('/work/:project', pathname))) return <WorkbenchPage key={m.project} project={m.project} />;
   return <NotFoundPage />;
 }

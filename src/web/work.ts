@@ -4,6 +4,9 @@
 import { findTaskType } from '../shared/task-types.ts';
 import type { Locale } from './i18n.ts';
 
+/** FAIRWORK.md: a heartbeat every 15 s; "input active" means any input within that interval. */
+export const HEARTBEAT_MS = 15_000;
+
 export interface CategorizationForm {
   /** The answer's field: `category` (one) or `categories` (several), as the response schema says. */
   field: 'category' | 'categories';

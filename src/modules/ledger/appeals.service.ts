@@ -80,12 +80,14 @@ async function pickAssignee(h: LedgerHandle, exclude: (number | null)[]): Promis
 
 export async function presentAppeal(h: LedgerHandle, a: AppealRow) {
   const { assigned, resolved } = await lastEvent(h, a.id);
+  // A decision appeal states no amount; what it restored says in which currency.
+  const currency = a.currency ?? (resolved?.restored_minor ? ((await h.selectFrom('ledger_entries').select('currency').where('appeal_id', '=', a.id).executeTakeFirst())?.currency ?? null) : null);
   return {
     id: String(a.id),
     subject: { kind: a.subject_kind, id: String(a.subject_id) },
     is_money: a.is_money === 1,
     claimed_minor: a.claimed_minor,
-    currency: a.currency,
+    currency,
     text: a.text,
     status: resolved ? 'resolved' : assigned ? 'assigned' : 'open',
     // Who hears it is a person the worker may not know by name; the API says only whether someone does.

@@ -17,7 +17,9 @@ export function TopBar() {
   const items: NavItem[] = [];
   if (hasRole(user, 'requester')) items.push({ to: '/projects', label: t('nav.projects') });
   if (user) items.push({ to: '/work', label: t('nav.work') });
+  if (user) items.push({ to: '/work/pay', label: t('nav.pay') });
   if (hasRole(user, 'reviewer', 'requester')) items.push({ to: '/review', label: t('nav.review') });
+  if (hasRole(user, 'reviewer')) items.push({ to: '/review/appeals', label: t('nav.appeals') });
   if (hasRole(user)) items.push({ to: '/admin/users', label: t('nav.users') });
   if (user) items.push({ to: '/keys', label: t('nav.apiKeys') });
 
@@ -40,7 +42,9 @@ export function TopBar() {
         <nav aria-label={t('nav.main')} className="topnav">
           <ul>
             {items.map((item) => {
-              const current = path === item.to || path.startsWith(`${item.to}/`);
+              // The most specific item wins: /work/pay is "My pay", not "Work".
+              const matches = (to: string) => path === to || path.startsWith(`${to}/`) || path.startsWith(`${to}?`);
+              const current = matches(item.to) && !items.some((other) => other.to.length > item.to.length && matches(other.to));
               return (
                 <li key={item.to}>
                   <Link to={item.to} aria-current={current ? 'page' : undefined}>

@@ -110,6 +110,19 @@ export function ProjectPage({ name }: { name: string }) {
         <Link to={`/review/${encodeURIComponent(p.name)}`} className="button" data-testid="review-link">
           {t('insights.reviewQueue')}
         </Link>
+        <Link to={`/projects/${encodeURIComponent(p.name)}/compliance`} className="button" data-testid="compliance-link">
+          {t('compliance.link')}
+        </Link>
+        {(p.type === 'comparison' || p.type === 'ranking') && (
+          <Link to={`/projects/${encodeURIComponent(p.name)}/leaderboard`} className="button" data-testid="leaderboard-link">
+            {t('leaderboard.link')}
+          </Link>
+        )}
+        {p.type === 'refusalaudit' && (
+          <Link to={`/projects/${encodeURIComponent(p.name)}/refusal-report`} className="button" data-testid="refusal-report-link">
+            {t('refusalReport.link')}
+          </Link>
+        )}
         {(p.status === 'paused' || p.status === 'draft') && (
           <button type="button" className="button button-primary" onClick={() => setStatus('active')} disabled={busy} data-testid="resume">
             {p.status === 'draft' ? t('project.open') : t('project.resume')}

@@ -22,7 +22,7 @@ import { AnswerSummary } from '../views/Summary.tsx';
 import type { Answer, KeyHandler } from '../views/types.ts';
 
 /** Review errors a person can act on, worded in the interface language. */
-const EXPLAINED = new Set(['reason_required', 'evidence_required', 'own_work', 'task_not_in_review', 'invalid_response', 'assignment_not_found']);
+const EXPLAINED = new Set(['reason_required', 'evidence_required', 'own_work', 'task_not_in_review', 'invalid_response', 'assignment_not_found', 'evidence_invalid', 'review_deadline_passed', 'written_reason_required']);
 
 function ReviewError({ error }: { error: unknown }) {
   const { t } = useTranslation();
@@ -110,7 +110,7 @@ function DecisionForm({ doc, assignmentId, action, reasonCodes, onDone, onCancel
       .filter(Boolean);
     const evidence: Record<string, unknown> = {
       ...(criterion.trim() && { instruction_criterion: criterion.trim() }),
-      ...(goldIds.length > 0 && { gold_task_ids: goldIds }),
+      ...(goldIds.length > 0 && { gold_items: goldIds }),
     };
     try {
       await api(`/review/tasks/${encodeURIComponent(doc.task_id)}`, {

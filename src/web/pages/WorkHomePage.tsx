@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useActivity } from '../activity.ts';
 import { ApiError, api, type WorkProject, type WorkQuality } from '../api.ts';
 import { Loading, PageHeader } from '../components/Bits.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -20,6 +22,9 @@ function ProjectCard({ project }: { project: WorkProject }) {
   const instructions = pickInstructions(project.instructions, uiLocale, user.languages);
   const titleId = `work-${project.name}`;
   const available = project.available > 0;
+  // Reading the instructions before starting is paid time (FAIRWORK rule 3).
+  const [reading, setReading] = useState(false);
+  useActivity('instructions', project.name, reading);
 
   return (
     <article className="card work-card" aria-labelledby={titleId} data-project={project.name}>
@@ -62,7 +67,7 @@ function ProjectCard({ project }: { project: WorkProject }) {
         <p className="muted small">{t('work.noWarnings')}</p>
       )}
       {instructions && (
-        <details className="instructions-details">
+        <details className="instructions-details" onToggle={(e) => setReading(e.currentTarget.open)} data-testid="instructions-details">
           <summary>
             {t('work.readInstructions')}
             {instructions[0] !== uiLocale && <span className="muted"> ({isLocale(instructions[0]) ? LOCALE_NAMES[instructions[0]] : instructions[0]})</span>}

@@ -14,10 +14,8 @@ import { preloadView, TaskView, viewKeyHelp } from '../views/index.tsx';
 import { letterOf } from '../views/shared.tsx';
 import { AnswerSummary } from '../views/Summary.tsx';
 import type { Answer, KeyHandler } from '../views/types.ts';
-import { pickInstructions, trackInput } from '../work.ts';
+import { HEARTBEAT_MS, pickInstructions, trackInput } from '../work.ts';
 
-/** FAIRWORK.md: a heartbeat every 15 s; "input active" means any input within that interval. */
-const HEARTBEAT_MS = 15_000;
 /** Codes meaning the task on screen is no longer this worker's: show why and offer the next one. */
 const LOST = new Set(['lease_expired', 'assignment_not_active', 'assignment_not_found']);
 
