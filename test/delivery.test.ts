@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/server/app.ts';
-import { deliverDueWebhooks, MAX_ATTEMPTS, verifyWebhook } from '../src/modules/webhooks/index.ts';
+import { deliverDueWebhooks, drainDueWebhooks, enqueueWebhook, MAX_ATTEMPTS, verifyWebhook } from '../src/modules/webhooks/index.ts';
 import { type Actor, buildProject, dialects, makeActor, makeWorkers, startTestApp, type TestApp } from './helpers/harness.ts';
 
 /** A real HTTP receiver standing in for a customer's endpoint; it can fail on purpose. */
@@ -118,6 +118,19 @@ describe.each(dialects)('batches, webhooks, audit and test keys on %s', (dialect
     expect(row.callback_succeeded).toBe(1);
     await deliver();
     expect(receiver.received).toHaveLength(3);
+  });
+
+  it('drains a backlog larger than one batch in a single job run, each delivery once', async () => {
+    await deliver();
+    receiver.received = [];
+    const queued = new Set<string>();
+    await t.database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 250; i++) queued.add(await enqueueWebhook(trx, { ownerId: Number(requester.user.id), event: 'task.completed', url: receiver.url, payload: { n: i }, now: t.clock() }));
+    });
+    expect(await drainDueWebhooks(t.database, t.clock)).toBe(250);
+    expect(new Set(receiver.received.map((r) => String(r.headers['webhook-id'])))).toEqual(queued);
+    expect(receiver.received).toHaveLength(250);
+    expect(await drainDueWebhooks(t.database, t.clock)).toBe(0);
   });
 
   it('gets everything to a receiver that was down for an hour, across a server restart', async () => {

@@ -3,7 +3,7 @@ import { pruneRateWindows } from '../modules/accounts/index.ts';
 import { expireDue } from '../modules/assignment/index.ts';
 import { reestimateDueProjects } from '../modules/quality/index.ts';
 import { prelabelDueTasks } from '../modules/tasks/index.ts';
-import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
+import { drainDueWebhooks } from '../modules/webhooks/index.ts';
 import { ledgerJobs } from '../modules/ledger/index.ts';
 
 export interface JobContext {
@@ -24,8 +24,8 @@ const jobs: Job[] = [
   { name: 'expire-leases', everyMs: 5_000, run: async (ctx) => void (await expireDue(ctx.database, ctx.now())) },
   // Full Dawid-Skene over projects that gained enough answers; one node at a time.
   { name: 'quality-reestimate', everyMs: 60_000, run: async (ctx) => void (await reestimateDueProjects(ctx.database, ctx.now())) },
-  // Signed callbacks from the outbox, with retries; at least once, never lost.
-  { name: 'deliver-webhooks', everyMs: 1_000, run: async (ctx) => void (await deliverDueWebhooks(ctx.database, ctx.now)) },
+  // Signed callbacks from the outbox, with retries; at least once, never lost. Drains a backlog in one run.
+  { name: 'deliver-webhooks', everyMs: 1_000, run: async (ctx) => void (await drainDueWebhooks(ctx.database, ctx.now)) },
   // Model pre-labels for new tasks of projects with a model endpoint.
   { name: 'prelabel', everyMs: 2_000, run: async (ctx) => void (await prelabelDueTasks(ctx.database, ctx.now)) },
   { name: 'prune-rate-windows', everyMs: 15 * 60 * 1000, run: (ctx) => pruneRateWindows(ctx.database.db, ctx.now() - 3600 * 1000) },

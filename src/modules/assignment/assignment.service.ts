@@ -255,18 +255,20 @@ export async function skip(database: Database, principal: Principal, id: number,
 
 /**
  * Expires every active assignment whose lease ran out (of one project, or all), freeing slots.
- * Safe on many nodes at once: rows another node is expiring are skipped. Returns how many expired.
+ * Safe on many nodes at once: rows another node is expiring are skipped. One assignment per
+ * transaction, so its locks come in the order a submit takes them (assignment, task, the worker's
+ * ledger account) and two nodes expiring at once can never deadlock over tasks. Returns how many expired.
  */
 export async function expireDue(database: Database, now: number, projectId?: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await database.db.transaction().execute(async (trx) => {
-      const due = await lockDueAssignments(trx, database.dialect, now, projectId, 200);
-      for (const row of due) await expireLocked(trx, row, now);
-      return due.length;
+    const expired = await database.db.transaction().execute(async (trx) => {
+      const [row] = await lockDueAssignments(trx, database.dialect, now, projectId, 1);
+      if (row) await expireLocked(trx, row, now);
+      return row !== undefined;
     });
-    total += n;
-    if (n < 200) return total;
+    if (!expired) return total;
+    total++;
   }
 }
 

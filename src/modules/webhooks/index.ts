@@ -1,3 +1,3 @@
 export { MAX_ATTEMPTS, newWebhookSecret, retryDelayMs, signWebhook, verifyWebhook } from './signing.ts';
 export { webhooksRoutes } from './webhooks.routes.ts';
-export { deliverDueWebhooks, enqueueWebhook, httpSender, registerWebhookHooks, resendCallback, type Sender, webhookSecret } from './webhooks.service.ts';
+export { deliverDueWebhooks, drainDueWebhooks, enqueueWebhook, httpSender, registerWebhookHooks, resendCallback, type Sender, webhookSecret } from './webhooks.service.ts';
