@@ -214,7 +214,7 @@ describe.each(dialects)('decisions, appeals and sanctions on %s', (dialect) => {
     expect(res.json().error.details).toMatchObject({ n: 0, min_gold: 10 });
   });
 
-  it('approves unreviewed work at the review deadline, and then refuses a late rejection', async () => {
+  it('approves unreviewed work at the review deadline, takes the task out of the review queue, and then refuses a late rejection', async () => {
     const p = await project({ review_policy: { mode: 'all', deadline_days: 3 } });
     const [w] = await makeWorkers(t, 1);
     const a = await answer(p.name, w);
@@ -225,8 +225,12 @@ describe.each(dialects)('decisions, appeals and sanctions on %s', (dialect) => {
     await approveDueReviews(t.database, t.clock());
     expect((await entries(w.user.id)).map((e) => [e.kind, e.amount_minor, e.created_by_rule])).toEqual([['piece', 200, 'review_deadline']]);
     expect((await decisionsOf(w))[0]).toMatchObject({ kind: 'auto_approve', decided_by: { kind: 'rule', rule: 'review_deadline' } });
+    // The task leaves the review queue, completed by rule with its aggregate.
+    const task = (await call('GET', `/v1/task/${a.taskId}`, requester)).json();
+    expect(task).toMatchObject({ status: 'completed', result: { decided_by: { kind: 'rule', rule: 'review_deadline' } } });
+    expect((await call('GET', `/v1/review/queue?project=${p.name}`, reviewer)).json().docs).toEqual([]);
     const late = await call('POST', `/v1/review/tasks/${a.taskId}`, reviewer, { action: 'reject', assignment_id: a.assignmentId, reason_code: 'wrong_answer', text: REASON, evidence: EVIDENCE });
-    expect([late.statusCode, late.json().code]).toEqual([409, 'review_deadline_passed']);
+    expect([late.statusCode, late.json().code]).toEqual([409, 'task_not_in_review']);
     expect((await entries(w.user.id)).map((e) => e.kind)).toEqual(['piece']);
   });
 });

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { AppError } from '../../server/errors.ts';
+import { acceptOverdueReviews } from '../quality/index.ts';
 import type { Database, DB } from '../../db/index.ts';
 import type { Principal } from '../accounts/index.ts';
 import { findProjectById, type Project } from '../projects/index.ts';
@@ -364,6 +365,8 @@ export async function approveDueReviews(database: Database, now: number): Promis
         if ((await bookPieceIn(t, account, a, project, now, { decisionId: decision.id, rule: 'review_deadline' })) > 0) approved++;
       });
     }
+    // The tasks themselves leave the review queue, their aggregate the result.
+    await acceptOverdueReviews(database, project, due, now);
   }
   return approved;
 }

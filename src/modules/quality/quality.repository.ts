@@ -42,8 +42,10 @@ export async function workerQualityRows(db: Executor, projectId: number, workerI
 }
 
 export interface DecidedBy {
-  kind: 'aggregation' | 'reviewer';
+  kind: 'aggregation' | 'reviewer' | 'rule';
   user_id?: number;
+  /** For kind 'rule': which one (review_deadline: nobody reviewed the task in time). */
+  rule?: string;
 }
 
 /** Stores a task's result (and its response: the answer with its confidence). */

@@ -160,3 +160,39 @@ export async function auditTask(database: Database, principal: Principal, taskId
   const after = await db.selectFrom('tasks').select(['status', 'sub_status']).where('id', '=', task.id).executeTakeFirstOrThrow();
   return { task_id: String(task.id), audited: input.accepted ? 'accepted' : 'rejected', status: after.status, sub_status: after.sub_status };
 }
+
+/**
+ * The review deadline for whole tasks (FAIRWORK rule 6): a task still waiting in review whose answers
+ * were all submitted before `submittedBefore` is accepted by rule, its aggregate becomes the result,
+ * and it leaves the queue (completion hooks run, so its callback goes out). The ledger calls this after
+ * approving the answers' pay. Returns how many tasks were accepted.
+ */
+export async function acceptOverdueReviews(database: Database, project: Project, submittedBefore: number, now: number): Promise<number> {
+  const { db } = database;
+  const due = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('project_id', '=', project.id)
+    .where('status', '=', 'pending')
+    .where('sub_status', '=', 'in_review')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('assignments').select('assignments.id').whereRef('assignments.task_id', '=', 'tasks.id').where('assignments.status', '=', 'submitted').where('assignments.ended_at', '>', submittedBefore))),
+    )
+    .orderBy('id')
+    .limit(1000)
+    .execute();
+  let accepted = 0;
+  for (const { id } of due) {
+    await db.transaction().execute(async (trx) => {
+      // Claims the task: a reviewer deciding it at the same moment finds it no longer in review.
+      const task = await trx.updateTable('tasks').set({ updated_at: now }).where('id', '=', id).where('status', '=', 'pending').where('sub_status', '=', 'in_review').returningAll().executeTakeFirst();
+      if (!task) return;
+      const result = await currentResult(trx, task, project);
+      await saveResult(trx, task.id, result, { kind: 'rule', rule: 'review_deadline' }, now, { status: 'completed', sub_status: null, completed_at: now });
+      await trx.updateTable('assignments').set({ review_status: 'accepted' }).where('task_id', '=', task.id).where('status', '=', 'submitted').where('review_status', 'is', null).execute();
+      await taskCompletedIn(trx, task.id, project, now);
+      accepted++;
+    });
+  }
+  return accepted;
+}
