@@ -93,6 +93,40 @@ describe.each(dialects)('quality in the loop on %s', (dialect) => {
     ]);
   });
 
+  it('quarantines a gold item that good workers keep getting wrong, and recomputes the scores it touched', async () => {
+    const good = Array.from({ length: 4 }, () => ({ expected_response: { category: 'cat' } }));
+    // The last item's expected answer is a mistake: every careful worker answers "cat".
+    const p = await project({ gold_rate: 1 }, [...good, { expected_response: { category: 'dog' } }]);
+    const bad = p.ids[4];
+    const crowd = await makeWorkers(t, 6);
+    const labelAll = async (w: Actor) => {
+      for (let i = 0; i < 5; i++) {
+        const claim = await call('POST', `/v1/work/projects/${p.name}/claim`, w);
+        if (claim.statusCode === 204) return i;
+        const a = claim.json().assignment;
+        expect((await call('POST', `/v1/work/assignments/${a.id}/submit`, w, { response: { category: 'cat' } })).statusCode).toBe(200);
+      }
+      return 5;
+    };
+    // Four good workers disagreeing are too few to judge the item: it stays.
+    for (const w of crowd.slice(0, 4)) expect(await labelAll(w)).toBe(5);
+    expect((await task(bad)).status).toBe('pending');
+    const before = (await call('GET', '/v1/work/quality', crowd[0])).json().docs.find((d: { project: string }) => d.project === p.name);
+    expect(before.n).toBe(5);
+    // The fifth: all five good workers scored it wrong (100% >= 30%): withdrawn.
+    expect(await labelAll(crowd[4])).toBe(5);
+    expect(await task(bad)).toMatchObject({ status: 'canceled', sub_status: 'quarantined' });
+    for (const w of crowd.slice(0, 5)) {
+      const mine = (await call('GET', '/v1/work/quality', w)).json().docs.find((d: { project: string }) => d.project === p.name);
+      // Prior Beta(4, 1) plus 4 of 4 correct.
+      expect(mine.n).toBe(4);
+      expect(mine.mean).toBeCloseTo(8 / 9);
+      expect(mine.items.map((i: { task_id: string }) => i.task_id)).not.toContain(bad);
+    }
+    // Nobody is given the item again.
+    expect(await labelAll(crowd[5])).toBe(4);
+  });
+
   it('holds tasks for review, keeps reviewers off their own work, and completes on accept', async () => {
     const p = await project({ overlap: { min: 2 }, review_policy: { mode: 'all' } }, [{}]);
     const reviewer = await makeActor(t, 'reviewer');

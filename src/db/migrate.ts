@@ -8,6 +8,7 @@ import * as exportsTable from './migrations/0005-exports.ts';
 import * as ledger from './migrations/0006-ledger.ts';
 import * as prelabels from './migrations/0007-prelabels.ts';
 import * as queueIndex from './migrations/0008-queue-index.ts';
+import * as countStripes from './migrations/0009-count-stripes.ts';
 
 /** Migrations in order. Append only: a landed migration is never edited. */
 const migrations: Record<string, { up: typeof foundation.up }> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, { up: typeof foundation.up }> = {
   '0006-ledger': ledger,
   '0007-prelabels': prelabels,
   '0008-queue-index': queueIndex,
+  '0009-count-stripes': countStripes,
 };
 
 /**

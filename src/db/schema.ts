@@ -85,7 +85,7 @@ export interface TasksTable {
   batch: string | null;
   type: string;
   status: 'pending' | 'completed' | 'canceled' | 'error';
-  sub_status: 'queued' | 'in_progress' | 'in_review' | 'redo' | null;
+  sub_status: 'queued' | 'in_progress' | 'in_review' | 'redo' | 'quarantined' | null;
   is_test: number;
   is_gold: number;
   params: string;
@@ -122,9 +122,11 @@ export interface TasksTable {
   prelabel_next_at: number | null;
 }
 
-export interface ProjectTaskCountsTable {
+export interface ProjectTaskCountStripesTable {
   project_id: number;
   status: string;
+  /** One of COUNT_STRIPES rows per (project, status); the count is their sum. */
+  stripe: number;
   n: number;
 }
 
@@ -294,7 +296,7 @@ export interface DB extends LedgerTables {
   projects: ProjectsTable;
   tasks: TasksTable;
   task_tags: TaskTagsTable;
-  project_task_counts: ProjectTaskCountsTable;
+  project_task_count_stripes: ProjectTaskCountStripesTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
   assignments: AssignmentsTable;

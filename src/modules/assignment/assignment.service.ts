@@ -4,7 +4,7 @@ import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
 import { findProjectById, findProjectByName, type Project } from '../projects/index.ts';
 import { taskCompletedIn } from '../tasks/index.ts';
-import { applyDecision, decideAfterAnswer, scoreGold } from '../quality/index.ts';
+import { applyDecision, decideAfterAnswer, quarantineIfDisputed, scoreGold } from '../quality/index.ts';
 import { checkResponse } from '../task-types/index.ts';
 // The ledger records time and pay of ended assignments and may refuse a claim (FAIRWORK.md).
 import { checkClaimAllowed, recordAssignmentEnded } from '../ledger/index.ts';
@@ -233,6 +233,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
     }
     throw error;
   }
+  if (task.is_gold === 1) await quarantineIfDisputed(database, task.id, project, now);
   return { ok: true, replayed: false, feedback };
 }
 

@@ -167,7 +167,12 @@ export async function listProjectRows(db: Kysely<DB>, ownerId: number | undefine
 export async function countTasksByStatus(db: Kysely<DB>, projectIds: number[]): Promise<Map<number, Record<string, number>>> {
   const out = new Map<number, Record<string, number>>();
   if (projectIds.length === 0) return out;
-  const rows = await db.selectFrom('project_task_counts').selectAll().where('project_id', 'in', projectIds).execute();
+  const rows = await db
+    .selectFrom('project_task_count_stripes')
+    .select(['project_id', 'status', (eb) => eb.fn.sum<number | string>('n').as('n')])
+    .where('project_id', 'in', projectIds)
+    .groupBy(['project_id', 'status'])
+    .execute();
   for (const row of rows) {
     const counts = out.get(row.project_id) ?? {};
     counts[row.status] = Number(row.n);
@@ -176,12 +181,15 @@ export async function countTasksByStatus(db: Kysely<DB>, projectIds: number[]): 
   return out;
 }
 
+/** Rows a count is spread over, so concurrent completions on PostgreSQL seldom wait for each other. */
+const COUNT_STRIPES = 16;
+
 /** Adds `delta` to a project's count of tasks in `status`. Call inside the transaction that changed them. */
 export async function bumpTaskCount(trx: Transaction<DB>, projectId: number, status: string, delta: number): Promise<void> {
   if (delta === 0) return;
   await trx
-    .insertInto('project_task_counts')
-    .values({ project_id: projectId, status, n: delta })
-    .onConflict((oc) => oc.columns(['project_id', 'status']).doUpdateSet((eb) => ({ n: eb('project_task_counts.n', '+', delta) })))
+    .insertInto('project_task_count_stripes')
+    .values({ project_id: projectId, status, stripe: Math.floor(Math.random() * COUNT_STRIPES), n: delta })
+    .onConflict((oc) => oc.columns(['project_id', 'status', 'stripe']).doUpdateSet((eb) => ({ n: eb('project_task_count_stripes.n', '+', delta) })))
     .execute();
 }

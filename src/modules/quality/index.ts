@@ -5,3 +5,4 @@ export { reestimateDueProjects, reestimateProject } from './reestimate.job.ts';
 export { qualityRoutes } from './quality.routes.ts';
 export { acceptOverdueReviews, decideReview, reviewQueue } from './review.service.ts';
 export { aggregateTask, categoricalView, type TaskResult } from './task-result.ts';
+export { quarantineIfDisputed } from './gold-quarantine.ts';

@@ -149,12 +149,15 @@ export const qualityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The items the estimate rests on, with the worker's score on each (FAIRWORK rule 10).
       const items = await db
         .selectFrom('assignments')
-        .select(['task_id', 'gold_score', 'ended_at'])
-        .where('worker_id', '=', principal.id)
-        .where('project_id', '=', r.id)
-        .where('is_gold', '=', 1)
-        .where('status', '=', 'submitted')
-        .orderBy('id')
+        .innerJoin('tasks', 'tasks.id', 'assignments.task_id')
+        .select(['assignments.task_id', 'assignments.gold_score', 'assignments.ended_at'])
+        .where('assignments.worker_id', '=', principal.id)
+        .where('assignments.project_id', '=', r.id)
+        .where('assignments.is_gold', '=', 1)
+        .where('assignments.status', '=', 'submitted')
+        // A quarantined item no longer counts (rule 10).
+        .where((eb) => eb.or([eb('tasks.sub_status', 'is', null), eb('tasks.sub_status', '!=', 'quarantined')]))
+        .orderBy('assignments.id')
         .execute();
       docs.push({
         project: r.name,
