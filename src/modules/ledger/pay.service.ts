@@ -145,9 +145,11 @@ export async function bookPieceIn(
   project: Project,
   now: number,
   by: { decisionId?: number | null; userId?: number | null; rule?: string },
+  /** The card the work was accepted under, when the caller has already looked it up. */
+  known?: CardRow,
 ): Promise<number> {
   if (await findEntryByKey(h, `piece:${assignment.id}`)) return 0;
-  const card = await cardForWork(h, project, assignment.claimed_at, now);
+  const card = known ?? (await cardForWork(h, project, assignment.claimed_at, now));
   const amount = pieceAmount(card, JSON.parse(assignment.shown) as Shown);
   if (amount <= 0) return 0;
   const weekKey = eventWeekKey(account, now);
@@ -229,7 +231,7 @@ export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: 
     });
     await noteOpenWeek(h, account, weekKey);
   }
-  if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' });
+  if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' }, card);
 }
 
 /**

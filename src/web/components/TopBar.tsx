@@ -7,6 +7,8 @@ import { LanguagePicker } from './LanguagePicker.tsx';
 interface NavItem {
   to: string;
   label: string;
+  /** Other pages that belong to this section. */
+  also?: string[];
 }
 
 /** Brand, the sections this role may open, language, who is signed in, and sign out. */
@@ -17,7 +19,7 @@ export function TopBar() {
   const items: NavItem[] = [];
   if (hasRole(user, 'requester')) items.push({ to: '/projects', label: t('nav.projects') });
   if (user) items.push({ to: '/work', label: t('nav.work') });
-  if (user) items.push({ to: '/work/pay', label: t('nav.pay') });
+  if (user) items.push({ to: '/work/pay', label: t('nav.pay'), also: ['/work/statement', '/work/decisions'] });
   if (hasRole(user, 'reviewer', 'requester')) items.push({ to: '/review', label: t('nav.review') });
   if (hasRole(user, 'reviewer')) items.push({ to: '/review/appeals', label: t('nav.appeals') });
   if (hasRole(user)) items.push({ to: '/admin/users', label: t('nav.users') });
@@ -44,7 +46,8 @@ export function TopBar() {
             {items.map((item) => {
               // The most specific item wins: /work/pay is "My pay", not "Work".
               const matches = (to: string) => path === to || path.startsWith(`${to}/`) || path.startsWith(`${to}?`);
-              const current = matches(item.to) && !items.some((other) => other.to.length > item.to.length && matches(other.to));
+              const mine = (it: NavItem) => [it.to, ...(it.also ?? [])].filter(matches).reduce((longest, to) => Math.max(longest, to.length), -1);
+              const current = mine(item) >= 0 && !items.some((other) => mine(other) > mine(item));
               return (
                 <li key={item.to}>
                   <Link to={item.to} aria-current={current ? 'page' : undefined}>
