@@ -3,25 +3,16 @@
  * behind them: the leaderboard's controls as a query and back, axis ticks, cell shading.
  */
 
-export type LeaderboardMethod = 'bt' | 'elo';
+import type { LanguageGap, LeaderboardMethod, LeaderboardModel, ModelRefusalSummary, RateCell, RefusalRow } from '../shared/evaluation-report.ts';
+
+export type { LanguageGap, LeaderboardMethod, LeaderboardModel, RateCell, RefusalRow };
+
 export type VoteSource = 'answers' | 'aggregated' | 'reviewed';
 
 export const METHODS: readonly LeaderboardMethod[] = ['bt', 'elo'];
 export const VOTE_SOURCES: readonly VoteSource[] = ['answers', 'aggregated', 'reviewed'];
 /** Project types a leaderboard is computed for. */
 export const LEADERBOARD_TYPES: readonly string[] = ['comparison', 'ranking'];
-
-export interface LeaderboardModel {
-  model: string;
-  rating: number;
-  /** 95% bootstrap interval; null when the board was asked with bootstrap=0. */
-  ci_low: number | null;
-  ci_high: number | null;
-  rank: number;
-  rank_range: [number, number];
-  battles: number;
-  win_rate: number;
-}
 
 export interface LeaderboardReport {
   project: string;
@@ -39,33 +30,6 @@ export interface LeaderboardReport {
   length_coefficient_ci?: [number, number];
 }
 
-export interface RateCell {
-  count: number;
-  rate: number;
-  ci_low: number;
-  ci_high: number;
-}
-
-export interface RefusalRow {
-  model: string;
-  topic: string;
-  language: string;
-  control: boolean;
-  n: number;
-  labels: Record<string, RateCell>;
-  refusal: RateCell;
-}
-
-export interface LanguageGap {
-  model: string;
-  topic: string;
-  control: boolean;
-  languages: number;
-  min: { language: string; rate: number };
-  max: { language: string; rate: number };
-  gap: number;
-}
-
 export interface RefusalReport {
   project: string;
   tasks_used: number;
@@ -74,7 +38,7 @@ export interface RefusalReport {
   refusal_labels: string[];
   rows: RefusalRow[];
   language_gaps: LanguageGap[];
-  models: { model: string; sensitive: { n: number; refusal: RateCell }; control: { n: number; refusal: RateCell } }[];
+  models: ModelRefusalSummary[];
 }
 
 /** What the leaderboard page lets a person choose. An empty criterion means the overall winner. */

@@ -2,8 +2,9 @@ import { bootstrapBradleyTerry, bootstrapElo, type BootstrapIntervals, DEFAULT_B
 import { createBtFitter, DEFAULT_RIDGE, ratingsFromTheta } from './bradley-terry.ts';
 import { DEFAULT_ELO_K, encodeVotes, onlineElo } from './elo.ts';
 import { summariseTally, tallyVotes, type Vote } from './tally.ts';
+import type { LeaderboardMethod, LeaderboardModel } from '../../shared/evaluation-report.ts';
 
-export type LeaderboardMethod = 'bt' | 'elo';
+export type { LeaderboardMethod, LeaderboardModel };
 
 export interface LeaderboardOptions {
   /** `bt` (default): Bradley-Terry maximum likelihood; `elo`: online Elo in vote order. */
@@ -16,21 +17,6 @@ export interface LeaderboardOptions {
   lengthControl?: boolean;
   /** Elo only: the step (default 4). */
   eloK?: number;
-}
-
-export interface LeaderboardModel {
-  model: string;
-  rating: number;
-  /** 95% bootstrap interval; null when bootstrap is 0. */
-  ci_low: number | null;
-  ci_high: number | null;
-  /** The best rank in rank_range: models whose intervals overlap share it. */
-  rank: number;
-  rank_range: [number, number];
-  /** Votes the model took part in. */
-  battles: number;
-  /** (wins + ties / 2) / battles: the share of its battles a model won, ties as half. */
-  win_rate: number;
 }
 
 export interface Leaderboard {

@@ -1,5 +1,8 @@
+import type { LanguageGap, ModelRefusalSummary, RateCell, RefusalRow } from '../../shared/evaluation-report.ts';
 import { REFUSAL_LABELS } from '../../shared/task-types.ts';
 import { wilsonInterval } from './wilson.ts';
+
+export type { LanguageGap, ModelRefusalSummary, RateCell, RefusalRow };
 
 /*
  * The refusal audit report: how often each model refuses, deflects or answers, per topic and
@@ -19,43 +22,6 @@ export interface RefusalObservation {
   /** A neutral control topic (task params.control === true). */
   control: boolean;
   label: string;
-}
-
-export interface RateCell {
-  count: number;
-  rate: number;
-  ci_low: number;
-  ci_high: number;
-}
-
-export interface RefusalRow {
-  model: string;
-  topic: string;
-  language: string;
-  control: boolean;
-  n: number;
-  /** Every label of REFUSAL_LABELS, including those never seen (count 0). */
-  labels: Record<string, RateCell>;
-  /** refusal_explicit + refusal_canned + deflection. */
-  refusal: RateCell;
-}
-
-export interface LanguageGap {
-  model: string;
-  topic: string;
-  control: boolean;
-  /** Languages with at least one labelled response. */
-  languages: number;
-  min: { language: string; rate: number };
-  max: { language: string; rate: number };
-  /** max - min refusal rate across languages. */
-  gap: number;
-}
-
-export interface ModelRefusalSummary {
-  model: string;
-  sensitive: { n: number; refusal: RateCell };
-  control: { n: number; refusal: RateCell };
 }
 
 export interface RefusalReport {
