@@ -85,28 +85,14 @@ class TextFile {
   }
 }
 
-/** A CSV file written as a stream and hashed as it goes. */
-class CsvFile {
-  private readonly hash = createHash('sha256');
-  private readonly out;
-  private buffer = '';
-  rows = 0;
-  bytes = 0;
-  constructor(
-    readonly name: string,
-    dir: string,
-    header: string[],
-  ) {
-    this.out = createWriteStream(join(dir, name));
-    this.push(`${header.join(',')}\n`);
-  }
-
-  private push(text: string): void {
-    this.buffer += text;
+/** A CSV file written as a stream and hashed as it goes; its header is not a row. */
+class CsvFile extends TextFile {
+  constructor(name: string, dir: string, header: string[]) {
+    super(name, dir);
+    this.buffer = `${header.join(',')}\n`;
   }
 
   async row(cells: unknown[]): Promise<void> {
-    this.rows++;
     let line = '';
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
@@ -115,24 +101,7 @@ class CsvFile {
       if (typeof c === 'number') line += String(c);
       else if (c !== null && c !== undefined) line += csvCell(String(c));
     }
-    this.push(`${line}\n`);
-    if (this.buffer.length >= 1 << 20) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (!this.buffer) return;
-    const chunk = Buffer.from(this.buffer, 'utf8');
-    this.buffer = '';
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
-  }
-
-  async close(): Promise<ManifestFile> {
-    await this.flush();
-    this.out.end();
-    await once(this.out, 'finish');
-    return { name: this.name, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex') };
+    await this.line(line);
   }
 }
 
