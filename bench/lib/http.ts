@@ -227,9 +227,10 @@ export async function closedLoop(opts: {
         inFlight[wi] = Number.NaN;
         if (stopped) return;
         const t1 = performance.now();
-        // Counted by when the reply came: a server with a backlog shows its true queueing delay
-        // rather than no samples at all; in a steady state it makes no difference.
-        const counted = t1 >= measureFrom && t1 <= measureTo;
+        // Counted when sent inside the window, whenever answered (up to the cut-off): a backlog shows
+        // as queueing delay or as unanswered requests, and the cold-start burst of the warm-up (every
+        // worker's first claim at once) stays in the warm-up.
+        const counted = t0 >= measureFrom && t0 <= measureTo;
         if (counted) {
           latency[opts.steps[s]].push(t1 - t0);
           requests++;

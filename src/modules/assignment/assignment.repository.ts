@@ -97,24 +97,22 @@ export async function saveHeartbeat(trx: Transaction<DB>, id: number, time: Time
   await trx.updateTable('assignments').set({ ...timeColumns(time), lease_expires_at: leaseExpiresAt }).where('id', '=', id).execute();
 }
 
-/** Ends an assignment with its final time and, for a submit, the answer. */
+/** Ends an assignment with its final time and, for a submit, the answer. Returns the row as it now stands. */
 export async function endAssignment(
   trx: Transaction<DB>,
-  id: number,
+  row: AssignmentRow,
   end: { status: AssignmentRow['status']; at: number; time: TimeState; response?: string; goldScore?: number | null; skipReason?: string | null },
-): Promise<void> {
-  await trx
-    .updateTable('assignments')
-    .set({
-      ...timeColumns(end.time),
-      status: end.status,
-      ended_at: end.at,
-      ...(end.response !== undefined && { response: end.response }),
-      ...(end.goldScore !== undefined && { gold_score: end.goldScore }),
-      ...(end.skipReason !== undefined && { skip_reason: end.skipReason }),
-    })
-    .where('id', '=', id)
-    .execute();
+): Promise<AssignmentRow> {
+  const changes = {
+    ...timeColumns(end.time),
+    status: end.status,
+    ended_at: end.at,
+    ...(end.response !== undefined && { response: end.response }),
+    ...(end.goldScore !== undefined && { gold_score: end.goldScore }),
+    ...(end.skipReason !== undefined && { skip_reason: end.skipReason }),
+  };
+  await trx.updateTable('assignments').set(changes).where('id', '=', row.id).execute();
+  return { ...row, ...changes };
 }
 
 /**
@@ -122,22 +120,19 @@ export async function endAssignment(
  * Returns the task as it now stands.
  */
 export async function releaseSlot(trx: Transaction<DB>, taskId: number, answered: boolean, now: number): Promise<TaskRecord> {
-  const task = await trx
+  // One statement: the sub-status follows the slots left (right-hand sides read the old row).
+  return trx
     .updateTable('tasks')
     .set((eb) => ({
       active_count: eb('active_count', '-', 1),
       answers_count: answered ? eb('answers_count', '+', 1) : eb.ref('answers_count'),
       updated_at: now,
+      sub_status: sql<TaskRecord['sub_status']>`CASE WHEN status = 'pending' AND COALESCE(sub_status, '') <> 'in_review'
+        THEN (CASE WHEN active_count > 1 THEN 'in_progress' ELSE 'queued' END) ELSE sub_status END`,
     }))
     .where('id', '=', taskId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const subStatus = task.active_count > 0 ? 'in_progress' : 'queued';
-  if (task.status === 'pending' && task.sub_status !== subStatus && task.sub_status !== 'in_review') {
-    await trx.updateTable('tasks').set({ sub_status: subStatus }).where('id', '=', taskId).execute();
-    task.sub_status = subStatus;
-  }
-  return task;
 }
 
 /** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */

@@ -150,24 +150,30 @@ async function lockOwn(trx: Transaction<DB>, database: Database, principal: Prin
 /** Ends an active assignment whose lease ran out, at the lease's end, and frees its slot. */
 async function expireLocked(trx: Transaction<DB>, row: AssignmentRow, now: number): Promise<void> {
   const at = Math.min(row.lease_expires_at, now);
-  await endAssignment(trx, row.id, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') });
+  const ended = await endAssignment(trx, row, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') });
   await releaseSlot(trx, row.task_id, false, now);
-  await recordAssignmentEnded(trx, row.id, now);
+  await recordAssignmentEnded(trx, row.id, now, { assignment: ended });
 }
 
 const EXPIRED = Symbol('expired');
+
+/**
+ * Checks that a locked assignment is still active. When its lease ran out, expires it and returns
+ * EXPIRED (the caller commits that, then answers lease_expired). Throws lease_expired, assignment_not_active.
+ */
+async function stillActive(trx: Transaction<DB>, row: AssignmentRow, now: number): Promise<typeof EXPIRED | undefined> {
+  if (row.status === 'expired') throw new AppError('lease_expired');
+  if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
+  if (row.lease_expires_at >= now) return undefined;
+  await expireLocked(trx, row, now);
+  return EXPIRED;
+}
 
 /** Runs `fn` on the caller's active assignment; if its lease ran out, commits the expiry and throws lease_expired. */
 async function withActive<T>(database: Database, principal: Principal, id: number, now: number, fn: (trx: Transaction<DB>, row: AssignmentRow) => Promise<T>): Promise<T> {
   const result = await database.db.transaction().execute(async (trx) => {
     const row = await lockOwn(trx, database, principal, id);
-    if (row.status === 'expired') throw new AppError('lease_expired');
-    if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
-    if (row.lease_expires_at < now) {
-      await expireLocked(trx, row, now);
-      return EXPIRED;
-    }
-    return fn(trx, row);
+    return (await stillActive(trx, row, now)) ?? fn(trx, row);
   });
   if (result === EXPIRED) throw new AppError('lease_expired');
   return result as T;
@@ -204,37 +210,31 @@ function feedbackFor(task: TaskRecord, project: Project, response: Record<string
  * Throws invalid_response (422, with the schema path), lease_expired, assignment_not_found/_not_active.
  */
 export async function submit(database: Database, principal: Principal, id: number, response: unknown, now: number) {
-  const { db } = database;
-  const peek = await db.selectFrom('assignments').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!peek || peek.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
-  const task = (await findTask(db, peek.task_id)) as TaskRecord;
-  const project = await projectOfTask(db, peek.project_id);
-  if (peek.status === 'submitted') return { ok: true, replayed: true, feedback: feedbackFor(task, project, JSON.parse(peek.response as string)) };
-  const params = { ...project.params, ...JSON.parse(task.params) };
-  const problem = checkResponse(task.type, params, response);
-  if (problem) throw new AppError('invalid_response', problem.message, { path: problem.path, schema_path: problem.schemaPath });
-  const answer = response as Record<string, unknown>;
-  const feedback = feedbackFor(task, project, answer);
-
-  try {
-    await withActive(database, principal, id, now, async (trx, row) => {
-      await endAssignment(trx, row.id, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
-      const updated = await releaseSlot(trx, row.task_id, true, now);
-      await recordAssignmentEnded(trx, row.id, now);
-      const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
-      await applyDecision(trx, updated.id, decision, now);
-      if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);
-    });
-  } catch (error) {
-    // A retry racing its own first attempt: the first one stored the answer; answer as it did.
-    if (error instanceof AppError && error.code === 'assignment_not_active') {
-      const again = await db.selectFrom('assignments').select(['status', 'response']).where('id', '=', id).executeTakeFirst();
-      if (again?.status === 'submitted') return { ok: true, replayed: true, feedback: feedbackFor(task, project, JSON.parse(again.response as string)) };
-    }
-    throw error;
-  }
-  if (task.is_gold === 1) await quarantineIfDisputed(database, task.id, project, now);
-  return { ok: true, replayed: false, feedback };
+  // Everything is read under the assignment's lock: a retry racing its own first attempt waits for
+  // it and then answers as it did.
+  const result = await database.db.transaction().execute(async (trx) => {
+    const row = await lockOwn(trx, database, principal, id);
+    const task = (await findTask(trx, row.task_id)) as TaskRecord;
+    const project = await projectOfTask(trx, row.project_id);
+    if (row.status === 'submitted') return { task, project, replayed: true, feedback: feedbackFor(task, project, JSON.parse(row.response as string)) };
+    const params = { ...project.params, ...JSON.parse(task.params) };
+    const problem = checkResponse(task.type, params, response);
+    if (problem) throw new AppError('invalid_response', problem.message, { path: problem.path, schema_path: problem.schemaPath });
+    if ((await stillActive(trx, row, now)) === EXPIRED) return EXPIRED;
+    const answer = response as Record<string, unknown>;
+    const feedback = feedbackFor(task, project, answer);
+    const ended = await endAssignment(trx, row, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
+    const updated = await releaseSlot(trx, row.task_id, true, now);
+    await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project });
+    const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
+    await applyDecision(trx, updated.id, decision, now);
+    if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);
+    return { task, project, replayed: false, feedback };
+  });
+  if (result === EXPIRED) throw new AppError('lease_expired');
+  const { task, project, replayed, feedback } = result;
+  if (task.is_gold === 1 && !replayed) await quarantineIfDisputed(database, task.id, project, now);
+  return { ok: true, replayed, feedback };
 }
 
 /** Gives the task back; it is never offered to this worker again. Skipping twice is a no-op. */
@@ -247,9 +247,9 @@ export async function skip(database: Database, principal: Principal, id: number,
       await expireLocked(trx, row, now);
       return { ok: true };
     }
-    await endAssignment(trx, row.id, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null });
+    const ended = await endAssignment(trx, row, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null });
     await releaseSlot(trx, row.task_id, false, now);
-    await recordAssignmentEnded(trx, row.id, now);
+    await recordAssignmentEnded(trx, row.id, now, { assignment: ended });
     return { ok: true };
   });
 }

@@ -6,6 +6,9 @@ import { pricingStop } from './estimates.service.ts';
 import { currentCardFor } from './pay.service.ts';
 import { accessOf } from './sanctions.service.ts';
 
+/** Per database and project, the updated_at at which this process last made sure its rate card is current. */
+const syncedAtByDb = new WeakMap<Kysely<DB>, Map<number, number>>();
+
 /**
  * Ledger checks before a claim: a suspended or deactivated worker gets no work, nor does one
  * restricted from the project (rule 8); a project whose pay at the 75th percentile of actual time is
@@ -13,7 +16,14 @@ import { accessOf } from './sanctions.service.ts';
  * project_below_floor. */
 export async function checkClaimAllowed(db: Kysely<DB>, workerId: number, project: Project, now: number): Promise<void> {
   // From the first claim on, the project's pay is a rate card version, so a later change is one too.
-  await currentCardFor(db, project, now);
+  // Cards are never deleted and a pay change moves the project's updated_at, so once synced at a
+  // given updated_at there is nothing to sync again until it moves.
+  let syncedAt = syncedAtByDb.get(db);
+  if (!syncedAt) syncedAtByDb.set(db, (syncedAt = new Map()));
+  if (syncedAt.get(project.id) !== project.updatedAt) {
+    await currentCardFor(db, project, now);
+    syncedAt.set(project.id, project.updatedAt);
+  }
   const access = await accessOf(db, workerId, now);
   if (access.barred) throw new AppError('worker_suspended', undefined, { level: access.barred });
   if (access.restrictedProjects.has(project.id)) throw new AppError('project_restricted');

@@ -62,6 +62,13 @@ export async function findAccount(db: H, workerId: number): Promise<AccountRow |
   return db.selectFrom('ledger_accounts').selectAll().where('worker_id', '=', workerId).executeTakeFirst();
 }
 
+/** The accounts of these workers that exist, by worker id. */
+export async function findAccounts(db: H, workerIds: number[]): Promise<Map<number, AccountRow>> {
+  if (workerIds.length === 0) return new Map();
+  const rows = await db.selectFrom('ledger_accounts').selectAll().where('worker_id', 'in', workerIds).execute();
+  return new Map(rows.map((r) => [r.worker_id, r]));
+}
+
 /** The worker's pay profile as it stood at `asOf` (the latest version recorded by then). */
 export async function profileAsOf(db: H, workerId: number, asOf: number): Promise<ProfileRow | undefined> {
   return db.selectFrom('worker_pay_profiles').selectAll().where('worker_id', '=', workerId).where('created_at', '<=', asOf).orderBy('id', 'desc').limit(1).executeTakeFirst();

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/index.ts';
 import type { PaySettings, Project } from '../projects/index.ts';
 import { findProjectById } from '../projects/index.ts';
@@ -10,7 +10,7 @@ import {
   cardAt,
   type CardRow,
   findAccount,
-  findEntryByKey,
+  findAccounts,
   fxRates,
   hasSegmentsFor,
   insertCard,
@@ -28,6 +28,9 @@ import { convertWith, MissingRateError } from './week-close.ts';
 import { addDays, localDate, weekKeyOf, weekOf } from './week.ts';
 
 type H = Kysely<LedgerDB>;
+
+/** An assignment row as it stands after the transaction that ended it (status, end, time). */
+export type EndedAssignment = Selectable<LedgerDB['assignments']>;
 
 /** A week closes this long after it ends, so late heartbeats and leases still land in it. */
 export const CLOSE_GRACE_MS = 6 * 3_600_000;
@@ -108,8 +111,13 @@ export async function syncCard(h: H, project: Project, now: number): Promise<Car
 
 /** The card work claimed at `claimedAt` is paid under (rule 9), syncing the project's card first. */
 export async function cardForWork(h: H, project: Project, claimedAt: number, now: number): Promise<CardRow> {
-  const latest = await syncCard(h, project, now);
-  return (await cardAt(h, project.id, claimedAt)) ?? latest;
+  return cardInEffect(h, await syncCard(h, project, now), claimedAt);
+}
+
+/** The card in effect at `claimedAt`, given the project's newest: that one itself unless it came later. */
+async function cardInEffect(h: H, latest: CardRow, claimedAt: number): Promise<CardRow> {
+  if (latest.effectiveFrom <= claimedAt) return latest;
+  return (await cardAt(h, latest.projectId, claimedAt)) ?? latest;
 }
 
 /**
@@ -148,12 +156,12 @@ export async function bookPieceIn(
   /** The card the work was accepted under, when the caller has already looked it up. */
   known?: CardRow,
 ): Promise<number> {
-  if (await findEntryByKey(h, `piece:${assignment.id}`)) return 0;
   const card = known ?? (await cardForWork(h, project, assignment.claimed_at, now));
   const amount = pieceAmount(card, JSON.parse(assignment.shown) as Shown);
   if (amount <= 0) return 0;
   const weekKey = eventWeekKey(account, now);
-  await insertEntry(h, {
+  // The dedupe key makes a second booking of the same work a no-op.
+  const booked = await insertEntry(h, {
     workerId: assignment.worker_id,
     projectId: assignment.project_id,
     assignmentId: assignment.id,
@@ -169,6 +177,7 @@ export async function bookPieceIn(
     createdByRule: by.rule ?? null,
     createdAt: now,
   });
+  if (!booked) return 0;
   await noteOpenWeek(h, account, weekKey);
   return amount;
 }
@@ -178,17 +187,18 @@ export async function bookPieceIn(
  * transaction that ended it: its time as segments in the worker's workweeks, pay for its counted time
  * when it was not submitted (at the floor) or the card is hourly, and the piece pay at once when the
  * project does not review. Idempotent: an assignment already recorded is left alone. */
-export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: number, now: number): Promise<void> {
+export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: number, now: number, known: { assignment?: EndedAssignment; project?: Project } = {}): Promise<void> {
   const h = ledgerDb(trx);
-  const a = await h.selectFrom('assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst();
+  const a = known.assignment ?? (await h.selectFrom('assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst());
   if (!a || a.status === 'active' || a.ended_at === null) return;
   // The account is locked only when this time reaches into a week a close may already take (ended
   // more than the grace ago): then the close and this write must not interleave. Recent time cannot
   // meet a close, and not locking keeps submits from waiting on each other's accounts.
   let account = await findAccount(h, a.worker_id);
   if (!account || weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt + CLOSE_GRACE_MS <= now) account = await lockAccount(h, a.worker_id, now);
-  if (await hasSegmentsFor(h, { assignmentId })) return;
-  const project = await findProjectById(trx, a.project_id);
+  // An assignment the caller has just ended (and passes in) cannot have been recorded yet.
+  if (!known.assignment && (await hasSegmentsFor(h, { assignmentId }))) return;
+  const project = known.project ?? (await findProjectById(trx, a.project_id));
   if (!project) return;
   const card = await cardForWork(h, project, a.claimed_at, now);
   const span = { claimedAt: a.claimed_at, endedAt: a.ended_at, activeMs: a.active_ms, shortIdleMs: a.short_idle_ms, longIdleMs: a.long_idle_ms };
@@ -241,21 +251,25 @@ export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: 
 export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number): Promise<void> {
   const h = ledgerDb(trx);
   const rows = await h
-    .selectFrom('assignments')
-    .selectAll()
-    .where('task_id', '=', task.id)
-    .where('status', '=', 'submitted')
-    .where((eb) => eb.or([eb('review_status', 'is', null), eb('review_status', '=', 'accepted')]))
-    .orderBy('worker_id')
-    .orderBy('id')
+    .selectFrom('assignments as a')
+    .selectAll('a')
+    .where('a.task_id', '=', task.id)
+    .where('a.status', '=', 'submitted')
+    .where((eb) => eb.or([eb('a.review_status', 'is', null), eb('a.review_status', '=', 'accepted')]))
+    // Answers already paid (a project without review pays at submit) need nothing more.
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries as e').select('e.id').where('e.dedupe_key', '=', sql<string>`'piece:' || a.id`))))
+    .orderBy('a.worker_id')
+    .orderBy('a.id')
     .execute();
+  if (rows.length === 0) return;
+  const latest = await syncCard(h, project, now);
+  // Not locked: the completing transaction may already hold its own worker's account, and locking
+  // another answerer's here could deadlock with theirs. Safe without the lock: the entry goes into
+  // the week of `now`, which no close touches before it ended plus the grace.
+  const accounts = await findAccounts(h, [...new Set(rows.map((a) => a.worker_id))]);
   for (const a of rows) {
-    if (await findEntryByKey(h, `piece:${a.id}`)) continue;
-    // Not locked: the completing transaction may already hold its own worker's account, and locking
-    // another answerer's here could deadlock with theirs. Safe without the lock: the entry goes into
-    // the week of `now`, which no close touches before it ended plus the grace.
-    const account = (await findAccount(h, a.worker_id)) ?? (await lockAccount(h, a.worker_id, now));
-    await bookPieceIn(h, account, a, project, now, { rule: 'task_completed' });
+    const account = accounts.get(a.worker_id) ?? (await lockAccount(h, a.worker_id, now));
+    await bookPieceIn(h, account, a, project, now, { rule: 'task_completed' }, await cardInEffect(h, latest, a.claimed_at));
   }
 }
 
