@@ -3,10 +3,15 @@ import {
   type ColumnDataType,
   type CreateTableBuilder,
   Kysely,
+  type LimitNode,
+  type OffsetNode,
+  type OperationNode,
   PostgresDialect,
   sql,
   SqliteDialect,
+  SqliteQueryCompiler,
   type Transaction,
+  ValueNode,
 } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
@@ -70,6 +75,34 @@ export function openDatabase(target: { sqliteFile: string } | { postgresUrl: str
   return openPostgres(target.postgresUrl, target.poolSize ?? 10);
 }
 
+/**
+ * SQLite re-plans a statement each time a value bound to its LIMIT or OFFSET is bound again (with
+ * better-sqlite3's build, every run): a `LIMIT ?` made a one-row lookup several times slower. A whole
+ * number there is written into the SQL instead.
+ */
+class InlineLimitsCompiler extends SqliteQueryCompiler {
+  protected override visitLimit(node: LimitNode): void {
+    this.append('limit ');
+    this.appendCount(node.limit);
+  }
+
+  protected override visitOffset(node: OffsetNode): void {
+    this.append('offset ');
+    this.appendCount(node.offset);
+  }
+
+  private appendCount(node: OperationNode): void {
+    if (ValueNode.is(node) && Number.isSafeInteger(node.value)) this.append(String(node.value));
+    else this.visitNode(node);
+  }
+}
+
+class InlineLimitsSqliteDialect extends SqliteDialect {
+  override createQueryCompiler() {
+    return new InlineLimitsCompiler();
+  }
+}
+
 function openSqlite(file: string): Database {
   const raw = new SqliteDatabase(file);
   // WAL lets readers run beside the writer; NORMAL sync survives a killed process (not a power cut) at much lower cost.
@@ -78,7 +111,7 @@ function openSqlite(file: string): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingPrepares(raw) }) });
+  const db = new Kysely<DB>({ dialect: new InlineLimitsSqliteDialect({ database: cachingPrepares(raw) }) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
     name: 'sqlite',

@@ -12,3 +12,4 @@ export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dat
   if (config.databaseUrl) return openDatabase({ postgresUrl: config.databaseUrl });
   return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db') });
 }
+export { prepared } from './prepared.ts';

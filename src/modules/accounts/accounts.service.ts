@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { DB, UsersTable } from '../../db/index.ts';
+import { type DB, prepared, type UsersTable } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import { decoyHash, hashPassword, verifyPassword } from './password.ts';
 import { countHit } from './rate-limit.ts';
@@ -262,14 +262,18 @@ export async function revokeApiKey(db: Kysely<DB>, userId: number, keyId: number
 }
 
 /** The principal behind a live, unexpired, unrevoked key of an active user, or undefined. */
-export async function findKeyPrincipal(db: Kysely<DB>, secret: string, key: string, now: number): Promise<Principal | undefined> {
-  const row = await db
+// Every authenticated request runs this.
+const keyOwner = prepared((db: Kysely<DB>, keyHash: string) =>
+  db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
     .selectAll('users')
     .select(['api_keys.id as key_id', 'api_keys.is_test', 'api_keys.expires_at', 'api_keys.revoked_at', 'api_keys.last_used_at'])
-    .where('api_keys.key_hash', '=', hashKey(secret, key))
-    .executeTakeFirst();
+    .where('api_keys.key_hash', '=', keyHash),
+);
+
+export async function findKeyPrincipal(db: Kysely<DB>, secret: string, key: string, now: number): Promise<Principal | undefined> {
+  const [row] = (await keyOwner(db, hashKey(secret, key))).rows;
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now) || row.active !== 1) return undefined;
   // Touch last_used_at at most once a minute: keeps the hot path free of writes.
   if (row.last_used_at === null || now - row.last_used_at > 60_000) {

@@ -1,5 +1,5 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { AssignmentsTable, DB, DialectAdapter, TasksTable } from '../../db/index.ts';
+import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
+import { type AssignmentsTable, type DB, type DialectAdapter, prepared, type TasksTable } from '../../db/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
 export type AssignmentRow = Selectable<AssignmentsTable>;
@@ -37,29 +37,35 @@ export interface NewAssignment {
   shown: string;
 }
 
-/** Inserts an active assignment and takes a slot on its task. Needs the task locked. */
-export async function insertAssignment(trx: Transaction<DB>, a: NewAssignment): Promise<AssignmentRow> {
-  const row = await trx
+// The statements of every claim and submit are prepared once (see prepared()).
+const insertActive = prepared((db: Kysely<DB>, taskId: number, projectId: number, workerId: number, isGold: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number) =>
+  db
     .insertInto('assignments')
     .values({
-      task_id: a.taskId,
-      project_id: a.projectId,
-      worker_id: a.workerId,
+      task_id: taskId,
+      project_id: projectId,
+      worker_id: workerId,
       status: 'active',
-      is_gold: a.isGold ? 1 : 0,
-      claimed_at: a.now,
-      lease_expires_at: a.now + a.leaseMs,
-      shown: a.shown,
-      last_signal_at: a.now,
-      idle_grace_ms: a.idleGraceMs,
+      is_gold: isGold,
+      claimed_at: now,
+      lease_expires_at: leaseExpiresAt,
+      shown,
+      last_signal_at: now,
+      idle_grace_ms: idleGraceMs,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await trx
+    .returningAll(),
+);
+const takeSlot = prepared((db: Kysely<DB>, taskId: number, now: number) =>
+  db
     .updateTable('tasks')
-    .set((eb) => ({ active_count: eb('active_count', '+', 1), sub_status: 'in_progress', updated_at: a.now }))
-    .where('id', '=', a.taskId)
-    .execute();
+    .set((eb) => ({ active_count: eb('active_count', '+', 1), sub_status: 'in_progress', updated_at: now }))
+    .where('id', '=', taskId),
+);
+
+/** Inserts an active assignment and takes a slot on its task. Needs the task locked. */
+export async function insertAssignment(trx: Transaction<DB>, a: NewAssignment): Promise<AssignmentRow> {
+  const [row] = (await insertActive(trx, a.taskId, a.projectId, a.workerId, a.isGold ? 1 : 0, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs)).rows;
+  await takeSlot(trx, a.taskId, a.now);
   return row;
 }
 
@@ -73,8 +79,10 @@ export async function findAssignment(db: Kysely<DB>, id: number): Promise<Assign
   return db.selectFrom('assignments').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+const taskWithId = prepared((db: Kysely<DB>, id: number) => db.selectFrom('tasks').selectAll().where('id', '=', id));
+
 export async function findTask(db: Kysely<DB> | Transaction<DB>, id: number): Promise<TaskRecord | undefined> {
-  return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await taskWithId(db, id)).rows[0];
 }
 
 export function timeOf(row: AssignmentRow): TimeState {
@@ -97,49 +105,56 @@ export async function saveHeartbeat(trx: Transaction<DB>, id: number, time: Time
   await trx.updateTable('assignments').set({ ...timeColumns(time), lease_expires_at: leaseExpiresAt }).where('id', '=', id).execute();
 }
 
+const saveEnd = prepared((db: Kysely<DB>, id: number, changes: Updateable<AssignmentsTable>) => db.updateTable('assignments').set(changes).where('id', '=', id));
+
 /** Ends an assignment with its final time and, for a submit, the answer. Returns the row as it now stands. */
 export async function endAssignment(
   trx: Transaction<DB>,
   row: AssignmentRow,
   end: { status: AssignmentRow['status']; at: number; time: TimeState; response?: string; goldScore?: number | null; skipReason?: string | null },
 ): Promise<AssignmentRow> {
+  // Every column is written (what the end does not set keeps its value), so one statement serves all ends.
   const changes = {
     ...timeColumns(end.time),
     status: end.status,
     ended_at: end.at,
-    ...(end.response !== undefined && { response: end.response }),
-    ...(end.goldScore !== undefined && { gold_score: end.goldScore }),
-    ...(end.skipReason !== undefined && { skip_reason: end.skipReason }),
+    response: end.response ?? row.response,
+    gold_score: end.goldScore !== undefined ? end.goldScore : row.gold_score,
+    skip_reason: end.skipReason !== undefined ? end.skipReason : row.skip_reason,
   };
-  await trx.updateTable('assignments').set(changes).where('id', '=', row.id).execute();
+  await saveEnd(trx, row.id, changes);
   return { ...row, ...changes };
 }
+
+// One statement: the sub-status follows the slots left (right-hand sides read the old row).
+const freeSlot = prepared((db: Kysely<DB>, taskId: number, answers: number, now: number) =>
+  db
+    .updateTable('tasks')
+    .set((eb) => ({
+      active_count: eb('active_count', '-', 1),
+      answers_count: eb('answers_count', '+', answers),
+      updated_at: now,
+      sub_status: sql<TaskRecord['sub_status']>`CASE WHEN status = 'pending' AND COALESCE(sub_status, '') <> 'in_review'
+        THEN (CASE WHEN active_count > 1 THEN 'in_progress' ELSE 'queued' END) ELSE sub_status END`,
+    }))
+    .where('id', '=', taskId)
+    .returningAll(),
+);
 
 /**
  * Gives a task's slot back (skip, expiry) or counts an answer in it (submit).
  * Returns the task as it now stands.
  */
 export async function releaseSlot(trx: Transaction<DB>, taskId: number, answered: boolean, now: number): Promise<TaskRecord> {
-  // One statement: the sub-status follows the slots left (right-hand sides read the old row).
-  return trx
-    .updateTable('tasks')
-    .set((eb) => ({
-      active_count: eb('active_count', '-', 1),
-      answers_count: answered ? eb('answers_count', '+', 1) : eb.ref('answers_count'),
-      updated_at: now,
-      sub_status: sql<TaskRecord['sub_status']>`CASE WHEN status = 'pending' AND COALESCE(sub_status, '') <> 'in_review'
-        THEN (CASE WHEN active_count > 1 THEN 'in_progress' ELSE 'queued' END) ELSE sub_status END`,
-    }))
-    .where('id', '=', taskId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return (await freeSlot(trx, taskId, answered ? 1 : 0, now)).rows[0];
 }
+
 
 /** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */
 export async function lockDueAssignments(trx: Transaction<DB>, dialect: DialectAdapter, now: number, projectId: number | undefined, limit: number): Promise<AssignmentRow[]> {
   const byProject = projectId === undefined ? sql`` : sql`AND project_id = ${projectId}`;
   const result = await sql<AssignmentRow>`SELECT * FROM assignments WHERE status = 'active' ${byProject} AND lease_expires_at < ${now}
-    ORDER BY lease_expires_at LIMIT ${limit} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx);
+    ORDER BY lease_expires_at LIMIT ${sql.lit(limit)} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx);
   return result.rows;
 }
 
@@ -154,9 +169,10 @@ export async function countWorkerAssignments(db: Kysely<DB>, workerId: number, p
   return Number(row.n);
 }
 
+const skillsOf = prepared((db: Kysely<DB>, userId: number) => db.selectFrom('worker_skills').select('skill').where('user_id', '=', userId));
+
 export async function workerSkills(db: Kysely<DB>, userId: number): Promise<Set<string>> {
-  const rows = await db.selectFrom('worker_skills').select('skill').where('user_id', '=', userId).execute();
-  return new Set(rows.map((r) => r.skill));
+  return new Set((await skillsOf(db, userId)).rows.map((r) => r.skill));
 }
 
 /** Whether the project has any gold task at all (cheap: one index probe). */

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, DB } from '../../db/index.ts';
+import { type Database, type DB, prepared } from '../../db/index.ts';
 import type { Principal } from '../accounts/index.ts';
 import { findProjectById, getProjectFor, type Project, setProjectParams } from '../projects/index.ts';
-import { type EstimateRevisionsTable, ledgerDb } from './ledger.tables.ts';
+import { type EstimateRevisionsTable, type LedgerDB, ledgerDb } from './ledger.tables.ts';
 import { type CardRow, fxRates, platformFloor } from './ledger.repository.ts';
 import { quantile } from './money.ts';
 import { currentCardFor } from './pay.service.ts';
@@ -41,8 +41,11 @@ export function paysFloorAt(card: Pick<CardRow, 'kind' | 'pieceRateMinor' | 'hou
   return BigInt(card.pieceRateMinor) * 3_600_000n >= BigInt(floorMinor) * BigInt(Math.max(1, p75Ms));
 }
 
+// Every claim asks (pricingStop).
+const newestRevision = prepared((h: Kysely<LedgerDB>, projectId: number) => h.selectFrom('estimate_revisions').selectAll().where('project_id', '=', projectId).orderBy('id', 'desc').limit(1));
+
 export async function latestRevision(db: Kysely<DB>, projectId: number): Promise<Revision | undefined> {
-  return ledgerDb(db).selectFrom('estimate_revisions').selectAll().where('project_id', '=', projectId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return (await newestRevision(ledgerDb(db), projectId)).rows[0];
 }
 
 /**

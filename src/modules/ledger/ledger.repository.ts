@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { prepared } from '../../db/index.ts';
 import type { RateCard } from './assignment-pay.ts';
 import type { FxRate, HourlyFloor } from './week-close.ts';
 import { isTimeZone } from './week.ts';
@@ -49,17 +50,22 @@ export async function lockAccount(trx: H, workerId: number, now: number): Promis
  * holds the row only when it changes it.
  */
 export async function noteOpenWeek(trx: H, account: AccountRow, weekKey: string): Promise<void> {
-  await trx
-    .updateTable('ledger_accounts')
-    .set({ next_open_week: weekKey })
-    .where('worker_id', '=', account.worker_id)
-    .where((eb) => eb.or([eb('next_open_week', 'is', null), eb('next_open_week', '>', weekKey)]))
-    .execute();
+  await moveOpenWeek(trx, weekKey, account.worker_id);
   if (account.next_open_week === null || account.next_open_week > weekKey) account.next_open_week = weekKey;
 }
 
+// The statements every submit runs are prepared once (see prepared()).
+const moveOpenWeek = prepared((db: H, weekKey: string, workerId: number) =>
+  db
+    .updateTable('ledger_accounts')
+    .set({ next_open_week: weekKey })
+    .where('worker_id', '=', workerId)
+    .where((eb) => eb.or([eb('next_open_week', 'is', null), eb('next_open_week', '>', weekKey)])),
+);
+const accountOf = prepared((db: H, workerId: number) => db.selectFrom('ledger_accounts').selectAll().where('worker_id', '=', workerId));
+
 export async function findAccount(db: H, workerId: number): Promise<AccountRow | undefined> {
-  return db.selectFrom('ledger_accounts').selectAll().where('worker_id', '=', workerId).executeTakeFirst();
+  return (await accountOf(db, workerId)).rows[0];
 }
 
 /** The accounts of these workers that exist, by worker id. */
@@ -185,8 +191,10 @@ function toCardRow(row: Selectable<LedgerDB['rate_cards']>): CardRow {
   return { ...toCard(row), reason: row.reason, createdAt: row.created_at, createdBy: row.created_by };
 }
 
+const newestCard = prepared((db: H, projectId: number) => db.selectFrom('rate_cards').selectAll().where('project_id', '=', projectId).orderBy('version', 'desc').limit(1));
+
 export async function latestCard(db: H, projectId: number): Promise<CardRow | undefined> {
-  const row = await db.selectFrom('rate_cards').selectAll().where('project_id', '=', projectId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  const [row] = (await newestCard(db, projectId)).rows;
   return row && toCardRow(row);
 }
 
@@ -286,9 +294,10 @@ function entryValues(e: NewEntry) {
 }
 
 /** Appends an entry unless one with the same dedupe key exists; true when it was added. */
+const appendEntry = prepared((db: H, values: ReturnType<typeof entryValues>) => db.insertInto('ledger_entries').values(values).onConflict((oc) => oc.column('dedupe_key').doNothing()));
+
 export async function insertEntry(db: H, entry: NewEntry): Promise<boolean> {
-  const result = await db.insertInto('ledger_entries').values(entryValues(entry)).onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  return Number((await appendEntry(db, entryValues(entry))).numAffectedRows ?? 0) > 0;
 }
 
 /** Appends entries (a close's), failing on a duplicate key: a close never half-writes. */
@@ -315,27 +324,29 @@ export interface NewSegment {
   createdAt: number;
 }
 
+function segmentValues(s: NewSegment) {
+  return {
+    worker_id: s.workerId,
+    project_id: s.projectId,
+    assignment_id: s.assignmentId,
+    activity_id: s.activityId,
+    category: s.category,
+    started_at: s.startedAt,
+    ended_at: s.endedAt,
+    ms: s.ms,
+    paid: s.paid ? 1 : 0,
+    rate_card_id: s.rateCardId,
+    week_key: s.weekKey,
+    created_at: s.createdAt,
+  };
+}
+
+// An assignment's time is nearly always one segment (more only when it spans a week's end).
+const appendSegment = prepared((db: H, values: ReturnType<typeof segmentValues>) => db.insertInto('time_segments').values(values));
+
 export async function insertSegments(db: H, segments: NewSegment[]): Promise<void> {
-  if (segments.length === 0) return;
-  await db
-    .insertInto('time_segments')
-    .values(
-      segments.map((s) => ({
-        worker_id: s.workerId,
-        project_id: s.projectId,
-        assignment_id: s.assignmentId,
-        activity_id: s.activityId,
-        category: s.category,
-        started_at: s.startedAt,
-        ended_at: s.endedAt,
-        ms: s.ms,
-        paid: s.paid ? 1 : 0,
-        rate_card_id: s.rateCardId,
-        week_key: s.weekKey,
-        created_at: s.createdAt,
-      })),
-    )
-    .execute();
+  if (segments.length === 1) await appendSegment(db, segmentValues(segments[0]));
+  else if (segments.length > 1) await db.insertInto('time_segments').values(segments.map(segmentValues)).execute();
 }
 
 export async function hasSegmentsFor(db: H, by: { assignmentId: number } | { activityId: number }): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, DB } from '../../db/index.ts';
+import { type Database, type DB, prepared } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
 import { findProjectByName } from '../projects/index.ts';
@@ -33,9 +33,12 @@ export interface SanctionState {
   confirmation: { outcome: string; text: string; at: number } | null;
 }
 
+// Every claim asks (accessOf), and nearly every worker has none.
+const sanctionsAgainst = prepared((h: LedgerHandle, workerId: number) => h.selectFrom('sanctions').selectAll().where('worker_id', '=', workerId).orderBy('id'));
+
 /** Every sanction of a worker with its state at `now`, oldest first. */
 export async function sanctionsOf(h: LedgerHandle, workerId: number, now: number): Promise<SanctionState[]> {
-  const rows = await h.selectFrom('sanctions').selectAll().where('worker_id', '=', workerId).orderBy('id').execute();
+  const rows = (await sanctionsAgainst(h, workerId)).rows;
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const confirmations = await h.selectFrom('sanction_confirmations').selectAll().where('sanction_id', 'in', ids).execute();

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { DB, ProjectsTable } from '../../db/index.ts';
+import { type DB, type ProjectsTable, prepared } from '../../db/index.ts';
 
 export type ProjectStatus = ProjectsTable['status'];
 
@@ -146,13 +146,17 @@ export async function updateProjectRow(db: Kysely<DB>, id: number, values: Proje
   return toProject(row);
 }
 
+// Every claim and submit reads its project.
+const projectNamed = prepared((db: Kysely<DB>, name: string) => db.selectFrom('projects').selectAll().where('name', '=', name));
+const projectWithId = prepared((db: Kysely<DB>, id: number) => db.selectFrom('projects').selectAll().where('id', '=', id));
+
 export async function findProjectByName(db: Kysely<DB> | Transaction<DB>, name: string): Promise<Project | undefined> {
-  const row = await db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
+  const [row] = (await projectNamed(db, name)).rows;
   return row && toProject(row);
 }
 
 export async function findProjectById(db: Kysely<DB> | Transaction<DB>, id: number): Promise<Project | undefined> {
-  const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = (await projectWithId(db, id)).rows;
   return row && toProject(row);
 }
 

@@ -24,7 +24,7 @@ export const httpPredictionCaller: PredictionCaller = async (url, body, timeoutM
 export async function prelabelDueTasks(database: Database, now: () => number, call: PredictionCaller = httpPredictionCaller, limit = 50): Promise<number> {
   const { db, dialect } = database;
   const due = await db.transaction().execute(async (trx) => {
-    const rows = (await sql<Selectable<TasksTable>>`SELECT * FROM tasks WHERE prelabel_status = 'pending' AND prelabel_next_at <= ${now()} ORDER BY prelabel_next_at LIMIT ${limit} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx)).rows;
+    const rows = (await sql<Selectable<TasksTable>>`SELECT * FROM tasks WHERE prelabel_status = 'pending' AND prelabel_next_at <= ${now()} ORDER BY prelabel_next_at LIMIT ${sql.lit(limit)} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx)).rows;
     if (rows.length) await trx.updateTable('tasks').set({ prelabel_next_at: now() + 5 * 60_000 }).where('id', 'in', rows.map((r) => r.id)).execute();
     return rows;
   });

@@ -110,7 +110,7 @@ export const httpSender: Sender = async (url, headers, body) => {
 export async function deliverDueWebhooks(database: Database, now: () => number, send: Sender = httpSender, limit = BATCH): Promise<number> {
   const { db, dialect } = database;
   const due = await db.transaction().execute(async (trx) => {
-    const rows = (await sql<OutboxRow>`SELECT * FROM webhook_outbox WHERE status = 'pending' AND next_attempt_at <= ${now()} ORDER BY next_attempt_at LIMIT ${limit} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx)).rows;
+    const rows = (await sql<OutboxRow>`SELECT * FROM webhook_outbox WHERE status = 'pending' AND next_attempt_at <= ${now()} ORDER BY next_attempt_at LIMIT ${sql.lit(limit)} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx)).rows;
     if (rows.length) await trx.updateTable('webhook_outbox').set({ next_attempt_at: now() + 60_000 }).where('id', 'in', rows.map((r) => r.id)).execute();
     return rows;
   });

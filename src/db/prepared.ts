@@ -1,0 +1,49 @@
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+
+/** Stands for an argument of a prepared query (or one field of it) while the query is built. */
+class Slot {
+  constructor(
+    readonly index: number,
+    readonly field?: string,
+  ) {}
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** What `build` receives for an argument: a stand-in, or for a plain object one stand-in per field. */
+function standIn(value: unknown, index: number): unknown {
+  if (!isRecord(value)) return new Slot(index);
+  return Object.fromEntries(Object.keys(value).map((field) => [field, new Slot(index, field)]));
+}
+
+/**
+ * A query built and compiled once per dialect, then run with new values. Building and compiling a
+ * Kysely query on every call cost more CPU than running it, so the statements of every claim and
+ * submit use this. `build` receives stand-ins for the arguments; a plain-object argument (the row of
+ * an insert, the changes of an update) becomes one stand-in per field and must have the same fields
+ * on every call. Use stand-ins only where a value goes (a comparison, a SET, a VALUES, a LIMIT), never
+ * where the query's shape depends on a value (an `in` list, a branch, an `is null`).
+ */
+export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, ...values: Args) => Compilable<Row>) {
+  const compiled = new Map<unknown, CompiledQuery<Row>>();
+  return (db: Kysely<S>, ...args: Args): Promise<QueryResult<Row>> => {
+    // A transaction is a new Kysely object each time, but every handle of one dialect shares its adapter's class.
+    const dialect = db.getExecutor().adapter.constructor;
+    let query = compiled.get(dialect);
+    if (!query) {
+      query = build(db, ...(args.map(standIn) as Args)).compile();
+      const expected = args.reduce<number>((n, a) => n + (isRecord(a) ? Object.keys(a).length : 1), 0);
+      const used = new Set(query.parameters.filter((p) => p instanceof Slot).map((p) => `${(p as Slot).index}.${(p as Slot).field}`));
+      if (used.size !== expected) throw new Error(`a prepared query must use each of its ${expected} values as a value, it uses ${used.size}: ${query.sql}`);
+      compiled.set(dialect, query);
+    }
+    const parameters = query.parameters.map((p) => {
+      if (!(p instanceof Slot)) return p;
+      const value = p.field === undefined ? args[p.index] : (args[p.index] as Record<string, unknown>)[p.field];
+      return value === undefined ? null : value;
+    });
+    return db.executeQuery<Row>({ ...query, parameters });
+  };
+}

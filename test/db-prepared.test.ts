@@ -1,0 +1,58 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, type DB, prepared } from '../src/db/index.ts';
+import { dialects, openTestDatabase, unique } from './helpers/harness.ts';
+
+const userNamed = prepared((db: Kysely<DB>, email: string) => db.selectFrom('users').select(['id', 'email', 'display_name']).where('email', '=', email));
+const addUser = prepared((db: Kysely<DB>, values: { email: string; display_name: string; created_at: number }) =>
+  db
+    .insertInto('users')
+    .values({ ...values, password_hash: 'x', role: 'worker', languages: '["en"]', locale: 'en', timezone: 'UTC', active: 1 })
+    .returning(['id', 'email']),
+);
+const rename = prepared((db: Kysely<DB>, id: number, changes: { display_name: string }) => db.updateTable('users').set(changes).where('id', '=', id));
+const nullOrText = prepared((db: Kysely<DB>, given: { value: string | undefined }) => db.selectNoFrom(sql<string>`coalesce(${given.value}, 'was null')`.as('v')));
+const newestUsers = prepared((db: Kysely<DB>, prefix: string) => db.selectFrom('users').select('email').where('email', 'like', prefix).orderBy('id', 'desc').limit(2));
+
+describe.each(dialects)('prepared queries on %s', (dialect) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+  });
+  afterAll(() => database.dialect.close());
+
+  it('runs one compiled query with the values of each call, inside and outside transactions', async () => {
+    const prefix = unique('prep');
+    const a = (await addUser(database.db, { email: `${prefix}-a@example.test`, display_name: 'A', created_at: 1 })).rows[0];
+    const b = await database.db.transaction().execute(async (trx) => (await addUser(trx, { email: `${prefix}-b@example.test`, display_name: 'B', created_at: 2 })).rows[0]);
+    expect(a.email).toBe(`${prefix}-a@example.test`);
+    expect(b.id).not.toBe(a.id);
+    expect((await userNamed(database.db, `${prefix}-b@example.test`)).rows).toEqual([{ id: b.id, email: `${prefix}-b@example.test`, display_name: 'B' }]);
+    expect((await userNamed(database.db, `${prefix}-nobody@example.test`)).rows).toEqual([]);
+
+    const changed = await rename(database.db, a.id, { display_name: 'Renamed' });
+    expect(Number(changed.numAffectedRows)).toBe(1);
+    expect((await userNamed(database.db, a.email)).rows[0].display_name).toBe('Renamed');
+    // An undefined value is sent as NULL (a driver would refuse undefined).
+    expect((await nullOrText(database.db, { value: undefined })).rows).toEqual([{ v: 'was null' }]);
+    expect((await nullOrText(database.db, { value: 'given' })).rows).toEqual([{ v: 'given' }]);
+  });
+
+  it('keeps a LIMIT working (written into the SQL on SQLite)', async () => {
+    const prefix = unique('lim');
+    for (const n of [1, 2, 3]) await addUser(database.db, { email: `${prefix}-${n}@example.test`, display_name: `${n}`, created_at: n });
+    expect((await newestUsers(database.db, `${prefix}-%`)).rows.map((r) => r.email)).toEqual([`${prefix}-3@example.test`, `${prefix}-2@example.test`]);
+    const built = database.db.selectFrom('users').select('id').limit(5).offset(10).compile();
+    if (dialect === 'sqlite') {
+      expect(built.sql).toMatch(/limit 5 offset 10$/);
+      expect(built.parameters).toEqual([]);
+    } else {
+      expect(built.parameters).toEqual([5, 10]);
+    }
+  });
+
+  it('refuses a query whose shape depends on a value, before running it', () => {
+    const branching = prepared((db: Kysely<DB>, newestFirst: boolean) => db.selectFrom('users').select('id').orderBy('id', newestFirst ? 'desc' : 'asc'));
+    expect(() => branching(database.db, false)).toThrow(/must use each of its 1 values as a value, it uses 0/);
+  });
+});
