@@ -52,6 +52,11 @@ export interface DialectAdapter {
   /** SQL suffix that row-locks what a SELECT returns (`FOR UPDATE`); empty on SQLite. */
   readonly forUpdate: string;
   /**
+   * Whether a WITH may change rows and a statement return what it changed (PostgreSQL): then a
+   * multi-step write can be one statement, one round trip, instead of a transaction of several.
+   */
+  readonly writableCte: boolean;
+  /**
    * Statements that make `table` append-only: any UPDATE or DELETE (and TRUNCATE on PostgreSQL)
    * fails with an error whose message starts with `append_only`. Run them in a migration, in order.
    */
@@ -118,6 +123,7 @@ function openSqlite(file: string): Database {
     bigint: 'integer',
     forUpdateSkipLocked: '',
     forUpdate: '',
+    writableCte: false,
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     appendOnlyTriggerSql: (table) => [
       `CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, 'append_only: ${table} rows are never changed'); END`,
@@ -182,6 +188,7 @@ function openPostgres(url: string, poolSize: number): Database {
     bigint: 'bigint',
     forUpdateSkipLocked: 'FOR UPDATE SKIP LOCKED',
     forUpdate: 'FOR UPDATE',
+    writableCte: true,
     addIdColumn: (table, name) => table.addColumn(name, 'bigserial', (c) => c.primaryKey()),
     appendOnlyTriggerSql: (table) => [
       // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.

@@ -1,29 +1,33 @@
 import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
-import { type AssignmentsTable, type DB, type DialectAdapter, prepared, type TasksTable } from '../../db/index.ts';
+import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type TasksTable } from '../../db/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
 export type AssignmentRow = Selectable<AssignmentsTable>;
 export type TaskRecord = Selectable<TasksTable>;
 
 /**
- * The next task this worker may take in the project, locked for this transaction: open slots,
- * never held by this worker, in claim order (priority, fewest answers still needed, oldest).
- * On PostgreSQL rows other claimers hold are skipped, so concurrent claims spread over tasks.
+ * The next task this worker may take in the project: open slots, never held by this worker, in claim
+ * order (priority, fewest answers still needed, oldest). `lock` row-locks it; on PostgreSQL rows other
+ * claimers hold are skipped, so concurrent claims spread over tasks.
  */
-export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean): Promise<TaskRecord | undefined> {
-  const query = gold
+function nextTask(projectId: number, workerId: number, gold: boolean, lock: string) {
+  return gold
     ? sql<TaskRecord>`SELECT * FROM tasks t
         WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 1 AND t.is_test = 0 AND t.held = 0
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
         ORDER BY t.project_id, t.id
-        LIMIT 1 ${sql.raw(dialect.forUpdateSkipLocked)}`
+        LIMIT 1 ${sql.raw(lock)}`
     : sql<TaskRecord>`SELECT * FROM tasks t
         WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 0 AND t.is_test = 0 AND t.held = 0
           AND t.responses_required > t.answers_count + t.active_count
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
         ORDER BY t.project_id, t.priority DESC, (t.responses_required - t.answers_count), t.id
-        LIMIT 1 ${sql.raw(dialect.forUpdateSkipLocked)}`;
-  return (await query.execute(trx)).rows[0];
+        LIMIT 1 ${sql.raw(lock)}`;
+}
+
+/** The next task this worker may take (see nextTask), locked for the rest of the transaction. */
+export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean): Promise<TaskRecord | undefined> {
+  return (await nextTask(projectId, workerId, gold, dialect.forUpdateSkipLocked).execute(trx)).rows[0];
 }
 
 export interface NewAssignment {
@@ -67,6 +71,40 @@ export async function insertAssignment(trx: Transaction<DB>, a: NewAssignment): 
   const [row] = (await insertActive(trx, a.taskId, a.projectId, a.workerId, a.isGold ? 1 : 0, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs)).rows;
   await takeSlot(trx, a.taskId, a.now);
   return row;
+}
+
+export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
+
+/**
+ * Gives the worker the next task (a gold one first when `goldFirst`, else or failing that a regular
+ * one): takes a slot on it and inserts the active assignment, atomically. Undefined when nothing is
+ * eligible. Where the database allows (writableCte) each attempt is one statement, so no transaction
+ * holds the task locked while the server and the database trade round trips.
+ */
+export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
+  const { db, dialect } = database;
+  if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, dialect, a, true) : undefined) ?? (await claimInOneStatement(db, dialect, a, false));
+  return db.transaction().execute(async (trx) => {
+    let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true) : undefined;
+    task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false);
+    if (!task) return undefined;
+    return { row: await insertAssignment(trx, { ...a, taskId: task.id, isGold: task.is_gold === 1 }), task };
+  });
+}
+
+/** The claim as one statement: what lockNextTask then insertAssignment do, for databases with writableCte. */
+async function claimInOneStatement(db: Kysely<DB>, dialect: DialectAdapter, a: Claim, gold: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
+  // The task comes back as it was read (before its slot was taken), as lockNextTask returns it.
+  const result = await sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(a.projectId, a.workerId, gold, dialect.forUpdateSkipLocked)}),
+    slot AS (UPDATE tasks SET active_count = tasks.active_count + 1, sub_status = 'in_progress', updated_at = ${a.now}::bigint FROM next WHERE tasks.id = next.id RETURNING tasks.id),
+    inserted AS (
+      INSERT INTO assignments (task_id, project_id, worker_id, status, is_gold, claimed_at, lease_expires_at, shown, last_signal_at, idle_grace_ms)
+      SELECT slot.id, ${a.projectId}::bigint, ${a.workerId}::bigint, 'active', next.is_gold, ${a.now}::bigint, ${a.now + a.leaseMs}::bigint, ${a.shown}::text, ${a.now}::bigint, ${a.idleGraceMs}::bigint
+      FROM next JOIN slot ON slot.id = next.id
+      RETURNING *)
+    SELECT row_to_json(inserted) AS assignment, row_to_json(next) AS task FROM inserted CROSS JOIN next`.execute(db);
+  const [claimed] = result.rows;
+  return claimed && { row: claimed.assignment, task: claimed.task };
 }
 
 /** Locks an assignment for the rest of the transaction; undefined when there is none. */

@@ -10,13 +10,12 @@ import { checkResponse } from '../task-types/index.ts';
 import { checkClaimAllowed, recordAssignmentEnded } from '../ledger/index.ts';
 import {
   type AssignmentRow,
+  claimNextTask,
   countWorkerAssignments,
   endAssignment,
   findTask,
-  insertAssignment,
   lockAssignment,
   lockDueAssignments,
-  lockNextTask,
   projectHasGold,
   releaseSlot,
   saveHeartbeat,
@@ -111,7 +110,7 @@ const SWEEP_INTERVAL_MS = 250;
  * slot is free for the next claim. Throws project_not_found, project_paused, not_eligible.
  */
 export async function claim(database: Database, principal: Principal, projectName: string, now: number, random: () => number = Math.random) {
-  const { db, dialect } = database;
+  const { db } = database;
   const project = await getOpenProject(db, principal, projectName);
   await checkClaimAllowed(db, principal.id, project, now); // sanctions, pay below the floor
   if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
@@ -120,24 +119,12 @@ export async function claim(database: Database, principal: Principal, projectNam
     await expireDue(database, now, project.id);
   }
   const goldFirst = project.goldRate > 0 && random() < project.goldRate && (await projectHasGold(db, project.id));
-  const shown = JSON.stringify(estimateOf(project));
-  const result = await db.transaction().execute(async (trx) => {
-    let task = await lockNextTask(trx, dialect, project.id, principal.id, goldFirst);
-    if (!task && goldFirst) task = await lockNextTask(trx, dialect, project.id, principal.id, false);
-    if (!task) return null;
-    const row = await insertAssignment(trx, {
-      taskId: task.id,
-      projectId: project.id,
-      workerId: principal.id,
-      isGold: task.is_gold === 1,
-      now,
-      leaseMs: project.leaseSeconds * 1000,
-      idleGraceMs: project.idleGraceSeconds * 1000,
-      shown,
-    });
-    return { row, task };
-  });
-  return result && presentAssignment(result.row, result.task, project);
+  const claimed = await claimNextTask(
+    database,
+    { projectId: project.id, workerId: principal.id, now, leaseMs: project.leaseSeconds * 1000, idleGraceMs: project.idleGraceSeconds * 1000, shown: JSON.stringify(estimateOf(project)) },
+    goldFirst,
+  );
+  return claimed ? presentAssignment(claimed.row, claimed.task, project) : null;
 }
 
 /** The caller's assignment, locked; assignment_not_found for anyone else's (never forbidden). */
