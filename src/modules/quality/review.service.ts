@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, DB } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import { MIN_REASON_TEXT, REVIEW_REASON_CODES } from '../../shared/task-types.ts';
@@ -38,7 +38,8 @@ export async function reviewQueue(database: Database, principal: Principal, proj
     .selectAll()
     .where('project_id', '=', project.id)
     .where('status', '=', 'pending')
-    .where('sub_status', '=', 'in_review')
+    // A literal, so the partial index of tasks in review can serve it.
+    .where('sub_status', '=', sql.lit('in_review'))
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('assignments').select('assignments.id').whereRef('assignments.task_id', '=', 'tasks.id').where('assignments.worker_id', '=', principal.id))))
     .orderBy('id')
     .limit(limit)
@@ -174,7 +175,8 @@ export async function acceptOverdueReviews(database: Database, project: Project,
     .select('id')
     .where('project_id', '=', project.id)
     .where('status', '=', 'pending')
-    .where('sub_status', '=', 'in_review')
+    // A literal, so the partial index of tasks in review can serve it.
+    .where('sub_status', '=', sql.lit('in_review'))
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('assignments').select('assignments.id').whereRef('assignments.task_id', '=', 'tasks.id').where('assignments.status', '=', 'submitted').where('assignments.ended_at', '>', submittedBefore))),
     )
