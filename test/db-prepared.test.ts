@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, type DB, prepared } from '../src/db/index.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Database, type DB, openDatabase, prepared } from '../src/db/index.ts';
 import { dialects, openTestDatabase, unique } from './helpers/harness.ts';
 
 const userNamed = prepared((db: Kysely<DB>, email: string) => db.selectFrom('users').select(['id', 'email', 'display_name']).where('email', '=', email));
@@ -54,5 +54,27 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
   it('refuses a query whose shape depends on a value, before running it', () => {
     const branching = prepared((db: Kysely<DB>, newestFirst: boolean) => db.selectFrom('users').select('id').orderBy('id', newestFirst ? 'desc' : 'asc'));
     expect(() => branching(database.db, false)).toThrow(/must use each of its 1 values as a value, it uses 0/);
+  });
+});
+
+describe.runIf(dialects.includes('postgres'))('prepared queries as named statements on postgres', () => {
+  it('recovers when another node changes a table under a cached statement: one statement fails, the next works', async () => {
+    // One connection, so every run meets the statement that connection prepared.
+    const database = openDatabase({ postgresUrl: inject('pgUrl') as string, poolSize: 1 });
+    const table = unique('probe').replace(/-/g, '_');
+    try {
+      await sql`CREATE TABLE ${sql.table(table)} (id bigint PRIMARY KEY, a text)`.execute(database.db);
+      await sql`INSERT INTO ${sql.table(table)} VALUES (1, 'one')`.execute(database.db);
+      // biome-ignore lint/suspicious/noExplicitAny: a table made by this test.
+      const probe = prepared((db: Kysely<any>, id: number) => db.selectFrom(table).selectAll().where('id', '=', id));
+      expect((await probe(database.db, 1)).rows).toEqual([{ id: 1, a: 'one' }]);
+      expect((await probe(database.db, 1)).rows).toEqual([{ id: 1, a: 'one' }]);
+      await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN b text DEFAULT 'added'`.execute(database.db);
+      await expect(probe(database.db, 1)).rejects.toMatchObject({ code: '0A000' });
+      expect((await probe(database.db, 1)).rows).toEqual([{ id: 1, a: 'one', b: 'added' }]);
+    } finally {
+      await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(database.db);
+      await database.dialect.close();
+    }
   });
 });

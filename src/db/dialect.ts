@@ -6,7 +6,10 @@ import {
   type LimitNode,
   type OffsetNode,
   type OperationNode,
+  type PostgresCursor,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   sql,
   SqliteDialect,
   SqliteQueryCompiler,
@@ -14,6 +17,7 @@ import {
   ValueNode,
 } from 'kysely';
 import pg from 'pg';
+import { preparedTextNumber } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 /** A column for bulk inserts: its name and the PostgreSQL array element type used to ship it. */
@@ -180,9 +184,38 @@ function cachingPrepares(raw: SqliteDatabase.Database): SqliteDatabase.Database 
   });
 }
 
+/**
+ * A pool whose connections send prepare()d SQL as named statements: PostgreSQL parses and plans each
+ * once per connection instead of on every run, which took a third off a primary-key lookup's round
+ * trip here. Another node's migration may change what a cached `SELECT *` returns; PostgreSQL then
+ * refuses it ("cached plan must not change result type"), so that error moves every name on (each
+ * connection prepares afresh) and the one statement that met it fails.
+ */
+function namingHotStatements(pool: pg.Pool): PostgresPool {
+  let generation = 0;
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query(text: string | PostgresCursor<unknown>, values?: readonly unknown[]) {
+          const number = typeof text === 'string' ? preparedTextNumber(text) : undefined;
+          if (number === undefined) return client.query(text as string, values as unknown[]);
+          const name = `tessera_${generation}_${number}`;
+          return client.query({ name, text: text as string, values: values as unknown[] }).catch((error: { code?: string }) => {
+            if (error.code === '0A000' && name.startsWith(`tessera_${generation}_`)) generation++;
+            throw error;
+          });
+        },
+        release: (destroy?: boolean) => client.release(destroy),
+      } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
 function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingHotStatements(pool) }) });
   const dialect: DialectAdapter = {
     name: 'postgres',
     bigint: 'bigint',

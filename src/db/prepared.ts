@@ -8,6 +8,14 @@ class Slot {
   ) {}
 }
 
+/** The SQL texts prepared() compiled, by the order they were first seen: a database may keep them ready. */
+const preparedTexts = new Map<string, number>();
+
+/** A short stable number for SQL prepared() compiled, or undefined for any other text. */
+export function preparedTextNumber(text: string): number | undefined {
+  return preparedTexts.get(text);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
@@ -38,6 +46,7 @@ export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, 
       const used = new Set(query.parameters.filter((p) => p instanceof Slot).map((p) => `${(p as Slot).index}.${(p as Slot).field}`));
       if (used.size !== expected) throw new Error(`a prepared query must use each of its ${expected} values as a value, it uses ${used.size}: ${query.sql}`);
       compiled.set(dialect, query);
+      if (!preparedTexts.has(query.sql)) preparedTexts.set(query.sql, preparedTexts.size);
     }
     const parameters = query.parameters.map((p) => {
       if (!(p instanceof Slot)) return p;
