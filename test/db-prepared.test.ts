@@ -38,17 +38,22 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
     expect((await nullOrText(database.db, { value: 'given' })).rows).toEqual([{ v: 'given' }]);
   });
 
-  it('keeps a LIMIT working (written into the SQL on SQLite)', async () => {
+  it('keeps LIMIT and row locks working on both databases (a LIMIT written into the SQL on SQLite, row locks left out)', async () => {
     const prefix = unique('lim');
     for (const n of [1, 2, 3]) await addUser(database.db, { email: `${prefix}-${n}@example.test`, display_name: `${n}`, created_at: n });
     expect((await newestUsers(database.db, `${prefix}-%`)).rows.map((r) => r.email)).toEqual([`${prefix}-3@example.test`, `${prefix}-2@example.test`]);
     const built = database.db.selectFrom('users').select('id').limit(5).offset(10).compile();
+    const locking = database.db.selectFrom('users').select('id').where('id', '=', 1).forUpdate().skipLocked().compile();
     if (dialect === 'sqlite') {
       expect(built.sql).toMatch(/limit 5 offset 10$/);
       expect(built.parameters).toEqual([]);
+      // Row locks are left out: SQLite has none, and would refuse the syntax.
+      expect(locking.sql).not.toMatch(/for update|skip locked/);
     } else {
       expect(built.parameters).toEqual([5, 10]);
+      expect(locking.sql).toMatch(/for update skip locked$/);
     }
+    expect((await database.db.executeQuery(locking)).rows).toBeDefined();
   });
 
   it('refuses a query whose shape depends on a value, before running it', () => {

@@ -7,6 +7,7 @@ import {
   type OffsetNode,
   type OperationNode,
   type PostgresCursor,
+  type SelectModifierNode,
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
@@ -84,12 +85,21 @@ export function openDatabase(target: { sqliteFile: string } | { postgresUrl: str
   return openPostgres(target.postgresUrl, target.poolSize ?? 10);
 }
 
-/**
- * SQLite re-plans a statement each time a value bound to its LIMIT or OFFSET is bound again (with
- * better-sqlite3's build, every run): a `LIMIT ?` made a one-row lookup several times slower. A whole
- * number there is written into the SQL instead.
- */
-class InlineLimitsCompiler extends SqliteQueryCompiler {
+const ROW_LOCKS = new Set(['ForUpdate', 'ForShare', 'ForKeyShare', 'ForNoKeyUpdate', 'SkipLocked', 'NoWait']);
+
+/** Kysely's SQLite compiler, with two differences that let one query builder serve both databases. */
+class SqliteCompiler extends SqliteQueryCompiler {
+  /** Row locks are PostgreSQL's; SQLite serialises writers, so `.forUpdate()` and its kin are left out. */
+  protected override visitSelectModifier(node: SelectModifierNode): void {
+    if (node.modifier && ROW_LOCKS.has(node.modifier)) return;
+    super.visitSelectModifier(node);
+  }
+
+  /**
+   * SQLite re-plans a statement each time a value bound to its LIMIT or OFFSET is bound again (with
+   * better-sqlite3's build, every run): a `LIMIT ?` made a one-row lookup several times slower. A whole
+   * number there is written into the SQL instead.
+   */
   protected override visitLimit(node: LimitNode): void {
     this.append('limit ');
     this.appendCount(node.limit);
@@ -106,9 +116,9 @@ class InlineLimitsCompiler extends SqliteQueryCompiler {
   }
 }
 
-class InlineLimitsSqliteDialect extends SqliteDialect {
+class SqliteDialectWithCompiler extends SqliteDialect {
   override createQueryCompiler() {
-    return new InlineLimitsCompiler();
+    return new SqliteCompiler();
   }
 }
 
@@ -120,7 +130,7 @@ function openSqlite(file: string): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   raw.pragma('cache_size = -65536');
-  const db = new Kysely<DB>({ dialect: new InlineLimitsSqliteDialect({ database: cachingPrepares(raw) }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialectWithCompiler({ database: cachingPrepares(raw) }) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
     name: 'sqlite',

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, RawBuilder } from 'kysely';
 
 /** Stands for an argument of a prepared query (or one field of it) while the query is built. */
 class Slot {
@@ -29,19 +29,20 @@ function standIn(value: unknown, index: number): unknown {
 /**
  * A query built and compiled once per dialect, then run with new values. Building and compiling a
  * Kysely query on every call cost more CPU than running it, so the statements of every claim and
- * submit use this. `build` receives stand-ins for the arguments; a plain-object argument (the row of
+ * submit use this (a `sql` template too). `build` receives stand-ins for the arguments; a plain-object argument (the row of
  * an insert, the changes of an update) becomes one stand-in per field and must have the same fields
  * on every call. Use stand-ins only where a value goes (a comparison, a SET, a VALUES, a LIMIT), never
  * where the query's shape depends on a value (an `in` list, a branch, an `is null`).
  */
-export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, ...values: Args) => Compilable<Row>) {
+export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, ...values: Args) => Compilable<Row> | RawBuilder<Row>) {
   const compiled = new Map<unknown, CompiledQuery<Row>>();
   return (db: Kysely<S>, ...args: Args): Promise<QueryResult<Row>> => {
     // A transaction is a new Kysely object each time, but every handle of one dialect shares its adapter's class.
     const dialect = db.getExecutor().adapter.constructor;
     let query = compiled.get(dialect);
     if (!query) {
-      query = build(db, ...(args.map(standIn) as Args)).compile();
+      const built = build(db, ...(args.map(standIn) as Args));
+      query = 'isRawBuilder' in built ? built.compile(db) : built.compile();
       const expected = args.reduce<number>((n, a) => n + (isRecord(a) ? Object.keys(a).length : 1), 0);
       const used = new Set(query.parameters.filter((p) => p instanceof Slot).map((p) => `${(p as Slot).index}.${(p as Slot).field}`));
       if (used.size !== expected) throw new Error(`a prepared query must use each of its ${expected} values as a value, it uses ${used.size}: ${query.sql}`);

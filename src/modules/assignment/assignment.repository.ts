@@ -83,7 +83,7 @@ export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
  */
 export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
   const { db, dialect } = database;
-  if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, dialect, a, true) : undefined) ?? (await claimInOneStatement(db, dialect, a, false));
+  if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, a, true) : undefined) ?? (await claimInOneStatement(db, a, false));
   return db.transaction().execute(async (trx) => {
     let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true) : undefined;
     task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false);
@@ -92,25 +92,36 @@ export async function claimNextTask(database: Database, a: Claim, goldFirst: boo
   });
 }
 
-/** The claim as one statement: what lockNextTask then insertAssignment do, for databases with writableCte. */
-async function claimInOneStatement(db: Kysely<DB>, dialect: DialectAdapter, a: Claim, gold: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
-  // The task comes back as it was read (before its slot was taken), as lockNextTask returns it.
-  const result = await sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(a.projectId, a.workerId, gold, dialect.forUpdateSkipLocked)}),
-    slot AS (UPDATE tasks SET active_count = tasks.active_count + 1, sub_status = 'in_progress', updated_at = ${a.now}::bigint FROM next WHERE tasks.id = next.id RETURNING tasks.id),
+/**
+ * The claim as one statement, for databases with writableCte (so PostgreSQL's SQL): what lockNextTask
+ * then insertAssignment do. The task comes back as it was read, before its slot was taken, as
+ * lockNextTask returns it.
+ */
+const claimStatement = (gold: boolean) =>
+  prepared(
+    (db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number) =>
+      sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(projectId, workerId, gold, 'FOR UPDATE SKIP LOCKED')}),
+    slot AS (UPDATE tasks SET active_count = tasks.active_count + 1, sub_status = 'in_progress', updated_at = ${now}::bigint FROM next WHERE tasks.id = next.id RETURNING tasks.id),
     inserted AS (
       INSERT INTO assignments (task_id, project_id, worker_id, status, is_gold, claimed_at, lease_expires_at, shown, last_signal_at, idle_grace_ms)
-      SELECT slot.id, ${a.projectId}::bigint, ${a.workerId}::bigint, 'active', next.is_gold, ${a.now}::bigint, ${a.now + a.leaseMs}::bigint, ${a.shown}::text, ${a.now}::bigint, ${a.idleGraceMs}::bigint
+      SELECT slot.id, ${projectId}::bigint, ${workerId}::bigint, 'active', next.is_gold, ${now}::bigint, ${leaseExpiresAt}::bigint, ${shown}::text, ${now}::bigint, ${idleGraceMs}::bigint
       FROM next JOIN slot ON slot.id = next.id
       RETURNING *)
-    SELECT row_to_json(inserted) AS assignment, row_to_json(next) AS task FROM inserted CROSS JOIN next`.execute(db);
-  const [claimed] = result.rows;
+    SELECT row_to_json(inserted) AS assignment, row_to_json(next) AS task FROM inserted CROSS JOIN next`,
+  );
+const claimGold = claimStatement(true);
+const claimRegular = claimStatement(false);
+
+async function claimInOneStatement(db: Kysely<DB>, a: Claim, gold: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
+  const [claimed] = (await (gold ? claimGold : claimRegular)(db, a.projectId, a.workerId, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs)).rows;
   return claimed && { row: claimed.assignment, task: claimed.task };
 }
 
+const assignmentForUpdate = prepared((db: Kysely<DB>, id: number) => db.selectFrom('assignments').selectAll().where('id', '=', id).forUpdate());
+
 /** Locks an assignment for the rest of the transaction; undefined when there is none. */
-export async function lockAssignment(trx: Transaction<DB>, dialect: DialectAdapter, id: number): Promise<AssignmentRow | undefined> {
-  const result = await sql<AssignmentRow>`SELECT * FROM assignments WHERE id = ${id} ${sql.raw(dialect.forUpdate)}`.execute(trx);
-  return result.rows[0];
+export async function lockAssignment(trx: Transaction<DB>, id: number): Promise<AssignmentRow | undefined> {
+  return (await assignmentForUpdate(trx, id)).rows[0];
 }
 
 export async function findAssignment(db: Kysely<DB>, id: number): Promise<AssignmentRow | undefined> {

@@ -129,7 +129,7 @@ export async function claim(database: Database, principal: Principal, projectNam
 
 /** The caller's assignment, locked; assignment_not_found for anyone else's (never forbidden). */
 async function lockOwn(trx: Transaction<DB>, database: Database, principal: Principal, id: number): Promise<AssignmentRow> {
-  const row = await lockAssignment(trx, database.dialect, id);
+  const row = await lockAssignment(trx, id);
   if (!row || row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
   return row;
 }
