@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { DB } from '../../db/index.ts';
+import { type DB, prepared } from '../../db/index.ts';
 import type { PaySettings, Project } from '../projects/index.ts';
 import { findProjectById } from '../projects/index.ts';
 import { type CompletedTask, onTaskCompleted } from '../tasks/index.ts';
@@ -244,23 +244,26 @@ export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: 
   if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' }, card);
 }
 
+const unpaidAnswers = prepared((h: H, taskId: number) =>
+  h
+    .selectFrom('assignments as a')
+    .selectAll('a')
+    .where('a.task_id', '=', taskId)
+    .where('a.status', '=', 'submitted')
+    .where((eb) => eb.or([eb('a.review_status', 'is', null), eb('a.review_status', '=', 'accepted')]))
+    // Answers already paid (a project without review pays at submit) need nothing more.
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries as e').select('e.id').where('e.dedupe_key', '=', sql<string>`'piece:' || a.id`))))
+    .orderBy('a.worker_id')
+    .orderBy('a.id'),
+);
+
 /**
  * Completion hook: a task that completes approves every answer that still counts (not rejected or
  * sent back), so their piece pay is booked now, in the completing transaction.
  */
 export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number): Promise<void> {
   const h = ledgerDb(trx);
-  const rows = await h
-    .selectFrom('assignments as a')
-    .selectAll('a')
-    .where('a.task_id', '=', task.id)
-    .where('a.status', '=', 'submitted')
-    .where((eb) => eb.or([eb('a.review_status', 'is', null), eb('a.review_status', '=', 'accepted')]))
-    // Answers already paid (a project without review pays at submit) need nothing more.
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries as e').select('e.id').where('e.dedupe_key', '=', sql<string>`'piece:' || a.id`))))
-    .orderBy('a.worker_id')
-    .orderBy('a.id')
-    .execute();
+  const { rows } = await unpaidAnswers(h, task.id);
   if (rows.length === 0) return;
   const latest = await syncCard(h, project, now);
   // Not locked: the completing transaction may already hold its own worker's account, and locking

@@ -189,11 +189,14 @@ export async function countTasksByStatus(db: Kysely<DB>, projectIds: number[]): 
 const COUNT_STRIPES = 16;
 
 /** Adds `delta` to a project's count of tasks in `status`. Call inside the transaction that changed them. */
-export async function bumpTaskCount(trx: Transaction<DB>, projectId: number, status: string, delta: number): Promise<void> {
-  if (delta === 0) return;
-  await trx
+// Every completion moves two counters.
+const addToStripe = prepared((db: Kysely<DB>, projectId: number, status: string, stripe: number, delta: number) =>
+  db
     .insertInto('project_task_count_stripes')
-    .values({ project_id: projectId, status, stripe: Math.floor(Math.random() * COUNT_STRIPES), n: delta })
-    .onConflict((oc) => oc.columns(['project_id', 'status', 'stripe']).doUpdateSet((eb) => ({ n: eb('project_task_count_stripes.n', '+', delta) })))
-    .execute();
+    .values({ project_id: projectId, status, stripe, n: delta })
+    .onConflict((oc) => oc.columns(['project_id', 'status', 'stripe']).doUpdateSet((eb) => ({ n: eb('project_task_count_stripes.n', '+', delta) }))),
+);
+
+export async function bumpTaskCount(trx: Transaction<DB>, projectId: number, status: string, delta: number): Promise<void> {
+  if (delta !== 0) await addToStripe(trx, projectId, status, Math.floor(Math.random() * COUNT_STRIPES), delta);
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { DB, TasksTable, WorkerQualityTable } from '../../db/index.ts';
+import { type DB, prepared, type TasksTable, type WorkerQualityTable } from '../../db/index.ts';
 import type { TaskResult } from './task-result.ts';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -19,16 +19,20 @@ export async function addGoldEvidence(trx: Executor, projectId: number, workerId
     .execute();
 }
 
-/** The answers that count for a task: submitted and not sent back or rejected in review. */
-export async function liveAnswers(db: Executor, taskId: number): Promise<{ assignmentId: number; workerId: number; response: Record<string, unknown> }[]> {
-  const rows = await db
+// Every answer that may complete a task reads them.
+const answersThatCount = prepared((db: Kysely<DB>, taskId: number) =>
+  db
     .selectFrom('assignments')
     .select(['id', 'worker_id', 'response'])
     .where('task_id', '=', taskId)
     .where('status', '=', 'submitted')
     .where((eb) => eb.or([eb('review_status', 'is', null), eb('review_status', '=', 'accepted')]))
-    .orderBy('id')
-    .execute();
+    .orderBy('id'),
+);
+
+/** The answers that count for a task: submitted and not sent back or rejected in review. */
+export async function liveAnswers(db: Executor, taskId: number): Promise<{ assignmentId: number; workerId: number; response: Record<string, unknown> }[]> {
+  const { rows } = await answersThatCount(db, taskId);
   return rows.map((r) => ({ assignmentId: r.id, workerId: r.worker_id, response: JSON.parse(r.response as string) }));
 }
 

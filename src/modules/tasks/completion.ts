@@ -1,5 +1,5 @@
-import type { Selectable, Transaction } from 'kysely';
-import type { DB, TasksTable } from '../../db/index.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type DB, prepared, type TasksTable } from '../../db/index.ts';
 import { bumpTaskCount, type Project } from '../projects/index.ts';
 
 export type CompletedTask = Selectable<TasksTable>;
@@ -16,6 +16,8 @@ export function onTaskCompleted(hook: CompletionHook): void {
   completionHooks.push(hook);
 }
 
+const completedTask = prepared((db: Kysely<DB>, id: number) => db.selectFrom('tasks').selectAll().where('id', '=', id));
+
 /**
  * Bookkeeping for a task that just became completed (its row already says so): moves the project's
  * counters and runs the completion hooks, in the caller's transaction.
@@ -23,6 +25,6 @@ export function onTaskCompleted(hook: CompletionHook): void {
 export async function taskCompletedIn(trx: Transaction<DB>, taskId: number, project: Project, now: number): Promise<void> {
   await bumpTaskCount(trx, project.id, 'pending', -1);
   await bumpTaskCount(trx, project.id, 'completed', 1);
-  const task = (await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst()) as CompletedTask;
+  const task = (await completedTask(trx, taskId)).rows[0];
   for (const hook of completionHooks) await hook(trx, task, project, now);
 }
