@@ -195,7 +195,7 @@ function cachingPrepares(raw: SqliteDatabase.Database): SqliteDatabase.Database 
 }
 
 /**
- * A pool whose connections send prepare()d SQL as named statements: PostgreSQL parses and plans each
+ * A pool whose connections send the SQL of prepared() as named statements: PostgreSQL parses and plans each
  * once per connection instead of on every run, which took a third off a primary-key lookup's round
  * trip here. Another node's migration may change what a cached `SELECT *` returns; PostgreSQL then
  * refuses it ("cached plan must not change result type"), so that error moves every name on (each

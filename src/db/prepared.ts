@@ -27,12 +27,12 @@ function standIn(value: unknown, index: number): unknown {
 }
 
 /**
- * A query built and compiled once per dialect, then run with new values. Building and compiling a
- * Kysely query on every call cost more CPU than running it, so the statements of every claim and
- * submit use this (a `sql` template too). `build` receives stand-ins for the arguments; a plain-object argument (the row of
- * an insert, the changes of an update) becomes one stand-in per field and must have the same fields
- * on every call. Use stand-ins only where a value goes (a comparison, a SET, a VALUES, a LIMIT), never
- * where the query's shape depends on a value (an `in` list, a branch, an `is null`).
+ * A query (builder or `sql` template) built and compiled once per dialect, then run with new values.
+ * Building and compiling a Kysely query on every call cost more CPU than running it, so the statements
+ * of every claim and submit use this. `build` receives stand-ins for the arguments; a plain-object
+ * argument (the row of an insert, the changes of an update) becomes one stand-in per field and must
+ * have the same fields on every call. Use stand-ins only where a value goes (a comparison, a SET, a
+ * VALUES), never where the query's shape depends on a value (an `in` list, a branch, an `is null`).
  */
 export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, ...values: Args) => Compilable<Row> | RawBuilder<Row>) {
   const compiled = new Map<unknown, CompiledQuery<Row>>();

@@ -261,7 +261,6 @@ export async function revokeApiKey(db: Kysely<DB>, userId: number, keyId: number
   if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', 'No such API key');
 }
 
-/** The principal behind a live, unexpired, unrevoked key of an active user, or undefined. */
 // Every authenticated request runs this.
 const keyOwner = prepared((db: Kysely<DB>, keyHash: string) =>
   db
@@ -272,6 +271,7 @@ const keyOwner = prepared((db: Kysely<DB>, keyHash: string) =>
     .where('api_keys.key_hash', '=', keyHash),
 );
 
+/** The principal behind a live, unexpired, unrevoked key of an active user, or undefined. */
 export async function findKeyPrincipal(db: Kysely<DB>, secret: string, key: string, now: number): Promise<Principal | undefined> {
   const [row] = (await keyOwner(db, hashKey(secret, key))).rows;
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now) || row.active !== 1) return undefined;

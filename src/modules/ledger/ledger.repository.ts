@@ -293,9 +293,9 @@ function entryValues(e: NewEntry) {
   };
 }
 
-/** Appends an entry unless one with the same dedupe key exists; true when it was added. */
 const appendEntry = prepared((db: H, values: ReturnType<typeof entryValues>) => db.insertInto('ledger_entries').values(values).onConflict((oc) => oc.column('dedupe_key').doNothing()));
 
+/** Appends an entry unless one with the same dedupe key exists; true when it was added. */
 export async function insertEntry(db: H, entry: NewEntry): Promise<boolean> {
   return Number((await appendEntry(db, entryValues(entry))).numAffectedRows ?? 0) > 0;
 }
