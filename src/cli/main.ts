@@ -2,7 +2,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { migrateToLatest, openConfiguredDatabase } from '../db/index.ts';
+import { migrateToLatest } from '../db/index.ts';
+import { openForCommand } from './database.ts';
 import { createApiKey, createUser, findUserByEmail, getUser, LOCALES, ROLES, type Role } from '../modules/accounts/index.ts';
 import { createProject, findProjectByName } from '../modules/projects/index.ts';
 import { formatFrom, type ImportFormat, importTasks } from '../modules/tasks/index.ts';
@@ -13,9 +14,9 @@ import { registerRecordsCommand } from './commands/records.ts';
 import { AppError } from '../server/errors.ts';
 
 /** A command that needs the database: opens it (migrated), runs, closes. */
-async function withDatabase<T>(fn: (database: ReturnType<typeof openConfiguredDatabase>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (database: ReturnType<typeof openForCommand>) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = openConfiguredDatabase(config);
+  const database = openForCommand(config);
   try {
     await migrateToLatest(database);
     return await fn(database);

@@ -80,8 +80,8 @@ pg.types.setTypeParser(20, (value: string) => Number(value));
 pg.types.setTypeParser(1700, (value: string) => Number(value));
 
 /** Opens SQLite (a file path or ':memory:') or PostgreSQL (a postgres:// URL). */
-export function openDatabase(target: { sqliteFile: string } | { postgresUrl: string; poolSize?: number }): Database {
-  if ('sqliteFile' in target) return openSqlite(target.sqliteFile);
+export function openDatabase(target: { sqliteFile: string; pageCacheMb?: number } | { postgresUrl: string; poolSize?: number }): Database {
+  if ('sqliteFile' in target) return openSqlite(target.sqliteFile, target.pageCacheMb ?? SERVER_PAGE_CACHE_MB);
   return openPostgres(target.postgresUrl, target.poolSize ?? 10);
 }
 
@@ -122,14 +122,17 @@ class SqliteDialectWithCompiler extends SqliteDialect {
   }
 }
 
-function openSqlite(file: string): Database {
+/** SQLite's page cache for a server, which reads the same queue and index pages over and over. */
+const SERVER_PAGE_CACHE_MB = 64;
+
+function openSqlite(file: string, pageCacheMb: number): Database {
   const raw = new SqliteDatabase(file);
   // WAL lets readers run beside the writer; NORMAL sync survives a killed process (not a power cut) at much lower cost.
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
-  raw.pragma('cache_size = -65536');
+  raw.pragma(`cache_size = -${Math.round(pageCacheMb * 1024)}`);
   const db = new Kysely<DB>({ dialect: new SqliteDialectWithCompiler({ database: cachingPrepares(raw) }) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {

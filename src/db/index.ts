@@ -7,9 +7,12 @@ export { openDatabase } from './dialect.ts';
 export { migrateToLatest } from './migrate.ts';
 export type * from './schema.ts';
 
-/** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
-export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Database {
+/**
+ * Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite in
+ * DATA_DIR. `pageCacheMb` sizes SQLite's page cache (default: a server's).
+ */
+export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, opts: { pageCacheMb?: number } = {}): Database {
   if (config.databaseUrl) return openDatabase({ postgresUrl: config.databaseUrl });
-  return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db') });
+  return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db'), pageCacheMb: opts.pageCacheMb });
 }
 export { prepared } from './prepared.ts';

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
-import { type Database, migrateToLatest, openConfiguredDatabase } from '../../db/index.ts';
+import { type Database, migrateToLatest } from '../../db/index.ts';
+import { openForCommand } from '../database.ts';
 import { EXPORT_FORMAT_IDS, type ExportFilters, type ExportFormat, type ExportResult, filesOf, formatFits, formatsFor, pathTarget, writeExport } from '../../modules/exports/index.ts';
 import { findProjectByName } from '../../modules/projects/index.ts';
 import { loadConfig } from '../../server/env.ts';
@@ -89,7 +90,7 @@ export function registerExportCommand(program: Command): void {
     .option('--quiet', 'no progress bar')
     .action(async (o: ExportCommandOptions) => {
       const config = loadConfig();
-      const database = openConfiguredDatabase(config);
+      const database = openForCommand(config);
       try {
         await migrateToLatest(database);
         const result = await runExportCommand(database, o);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type Database, migrateToLatest, openConfiguredDatabase } from '../../db/index.ts';
+import { type Database, migrateToLatest } from '../../db/index.ts';
+import { openForCommand } from '../database.ts';
 import { exportRecords, type RecordsManifest } from '../../modules/ledger/index.ts';
 import { loadConfig } from '../../server/env.ts';
 import { AppError } from '../../server/errors.ts';
@@ -33,7 +34,7 @@ export function registerRecordsCommand(program: Command): void {
     .option('--worker <email>', 'only this worker')
     .requiredOption('--out <dir>', 'folder to write into (created when missing)')
     .action(async (o: RecordsExportOptions) => {
-      const database = openConfiguredDatabase(loadConfig());
+      const database = openForCommand(loadConfig());
       try {
         await migrateToLatest(database);
         const started = Date.now();
