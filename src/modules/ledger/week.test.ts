@@ -22,6 +22,25 @@ describe('workweeks in the worker\'s time zone', () => {
     expect(localDate(week.endAt, 'Europe/Paris')).toBe('2026-03-30');
   });
 
+  it('gives every instant the date Intl gives it, in order and out of order, across DST changes', () => {
+    const zones = ['Europe/Paris', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Havana'];
+    const formats = new Map(zones.map((tz) => [tz, new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })]));
+    const isoDate = (ms: number, tz: string) => formats.get(tz)?.format(ms);
+    // Walking forward in 7-minute steps meets every midnight and DST change of 2026 one step either side.
+    for (const tz of zones) {
+      for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 7 * 60_000) {
+        if (localDate(ms, tz) !== isoDate(ms, tz)) expect(localDate(ms, tz), `${tz} at ${new Date(ms).toISOString()}`).toBe(isoDate(ms, tz));
+      }
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) }), fc.constantFrom(...zones), (ms, tz) => {
+        expect(localDate(ms, tz)).toBe(isoDate(ms, tz));
+        expect(localDate(ms - 1, tz)).toBe(isoDate(ms - 1, tz));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('cuts spans at week boundaries without losing a millisecond', () => {
     fc.assert(
       fc.property(

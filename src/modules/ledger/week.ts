@@ -26,11 +26,29 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
-export function localDate(ms: number, tz: string): string {
+/** The local calendar date (YYYY-MM-DD) of an instant in a zone, asking Intl. */
+function formatDate(ms: number, tz: string): string {
   const parts = formatter(tz).formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Per zone, the local day last asked about and the instants it spans. */
+const lastDay = new Map<string, { key: string; startAt: number; endAt: number }>();
+
+/**
+ * The local calendar date (YYYY-MM-DD) of an instant in a zone. Every submit asks several times
+ * about nearly the same instant, and Intl's formatting is the costly part, so each zone remembers
+ * the span of the day it last answered.
+ */
+export function localDate(ms: number, tz: string): string {
+  const day = lastDay.get(tz);
+  if (day && ms >= day.startAt && ms < day.endAt) return day.key;
+  const key = formatDate(ms, tz);
+  const startAt = startOfLocalDate(key, tz);
+  const endAt = startOfLocalDate(addDays(key, 1), tz);
+  if (ms >= startAt && ms < endAt) lastDay.set(tz, { key, startAt, endAt });
+  return key;
 }
 
 /** Calendar arithmetic on YYYY-MM-DD keys (no zone involved). */
@@ -62,7 +80,7 @@ export function startOfLocalDate(key: string, tz: string): number {
   // Invariant: localDate(lo) < key <= localDate(hi).
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (localDate(mid * 1000, tz) < key) lo = mid;
+    if (formatDate(mid * 1000, tz) < key) lo = mid;
     else hi = mid;
   }
   const start = hi * 1000;
