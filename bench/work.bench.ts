@@ -9,9 +9,10 @@ import { type Figure, fmt, freshDir, log, Samples, type SectionResult, sectionMa
 import { ensureJsonl } from './lib/data.ts';
 import { createRequesterAndProject, ensureSqlite1m, makeWorkers, openSqliteDataDir, requesterKey, storageEnv } from './lib/fixtures.ts';
 import { Client, closedLoop, cpuSecondsOf, type LoadResult, type Reply, type ServerHandle, startBareFastify, startServe } from './lib/http.ts';
-import { createScratchDatabase, dropScratchDatabase } from './lib/pg.ts';
+import { createScratchDatabase, dropScratchDatabase, pgRoundTrip } from './lib/pg.ts';
 import { profilesFor, summariseProfile } from './lib/profile.ts';
 import { copySqliteDataDir, openRawSqlite } from './lib/sqlite.ts';
+import { statementsPerCycle, type StatementCount } from './lib/statements.ts';
 
 // Sections 4 and 5: closed-loop claim + submit over HTTP keep-alive, on SQLite (one `serve`) and on
 // PostgreSQL (two `serve` nodes), beside the bare claim statements and a bare Fastify route.
@@ -233,6 +234,11 @@ function errorList(runs: RunFigures[]): string {
   return lines.length ? `\nFailed requests (status and start of body):\n\n${lines.join('\n')}\n` : '';
 }
 
+/** The statements a cycle runs, as a sentence. */
+function statementNote(c: StatementCount): string {
+  return `Statements per cycle (counted where the driver runs them, over ${c.cycles} cycles in a row through \`buildApp().inject()\` in the benchmark's process, after the HTTP runs; BEGIN and COMMIT included): a claim runs **${c.claim.toFixed(1)}**, a submit **${c.submit.toFixed(1)}**.`;
+}
+
 function profileNote(label: string, what: string): string {
   const files = profilesFor(label);
   return files.length ? `\n\nCPU profile of ${what} (top self time, \`node --cpu-prof\`; the last run of that server):\n\n${summariseProfile(files[0])}` : '';
@@ -269,6 +275,10 @@ async function runWorkSqlite(): Promise<SectionResult> {
   const n50 = await workLoad('1M tasks', serve1m, big.requester, keys, fixture.project, 50, { measureMs: MEASURE_MS });
   const n200 = await workLoad('1M tasks', serve1m, big.requester, keys, fixture.project, 200, { measureMs: MEASURE_MS });
   const light1m = await workLoad('1M tasks, light load', serve1m, big.requester, keys, fixture.project, LIGHT_N, { measureMs: LIGHT_MS });
+
+  log('work: statements per claim and per submit, counted in-process');
+  const perCycle = await statementsPerCycle({ sqliteFile: join(dir1m, 'tessera.db') }, fixture.project, keys);
+  log(`  claim ${perCycle.claim.toFixed(1)}, submit ${perCycle.submit.toFixed(1)}`);
 
   log('work: bare SQL claim in-process (better-sqlite3), statements captured from lockNextTask and insertAssignment');
   const project1m = await big.project(fixture.project);
@@ -348,6 +358,8 @@ async function runWorkSqlite(): Promise<SectionResult> {
     '`insertAssignment` send, captured from those functions at run time (the SELECT … ORDER BY … LIMIT 1, the INSERT of the',
     `assignment with RETURNING *, the UPDATE of the task), rotating over the 200 workers, ${RAW_CLAIM_MS / 1000} s after 1 s warm-up, on the same`,
     'database after the HTTP runs. A cycle over HTTP is a claim *and* a submit, each its own transaction.',
+    '',
+    `${statementNote(perCycle)} The bare claim runs three statements in one transaction.`,
     '',
     `SQLite's plan for the claim SELECT: ${raw.plan.map((p) => `\`${p}\``).join('; ')}.`,
     whatIf.result
@@ -497,6 +509,11 @@ async function runWorkPostgres(): Promise<SectionResult> {
       { measureMs: PG_MEASURE_MS, during: async (stop) => void (activity = await sampleActivity(scratch.url, scratch.name, stop)) },
     );
 
+    log('work-pg: statements per claim and per submit, counted in-process; one bare round trip');
+    const perCycle = await statementsPerCycle({ postgresUrl: scratch.url }, PROJECT, workers.map((w) => w.key));
+    const trip = await pgRoundTrip(scratch.url);
+    log(`  claim ${perCycle.claim.toFixed(1)}, submit ${perCycle.submit.toFixed(1)}; round trip ${trip.wallUs.toFixed(0)} µs, client CPU ${trip.clientCpuUs.toFixed(0)} µs`);
+
     log('work-pg: bare SKIP LOCKED claim, 32 clients');
     const bare = await barePgClaims(scratch.url, project, statements, workers.map((w) => w.id), 32);
     log(`  ${fmt.int(bare.perSecond)} claims/s`);
@@ -529,6 +546,9 @@ async function runWorkPostgres(): Promise<SectionResult> {
       `**${fmt.int(bare.perSecond)} claims/s**, p50 ${fmt.ms(bare.latency.percentile(50))}, p99 ${fmt.ms(bare.latency.percentile(99))}, ${bare.errors} failed transactions.`,
       "The server's own claim on PostgreSQL sends the same SELECT, INSERT and UPDATE as one statement (a `WITH` that locks the task,",
       'takes its slot and inserts the assignment): one round trip where the baseline takes five.',
+      '',
+      `${statementNote(perCycle)} On PostgreSQL each is a round trip: one of a trivial prepared statement (\`SELECT $1::int\`, one`,
+      `client, 2,000 in a row, after the HTTP run) took ${trip.wallUs.toFixed(0)} µs here, ${trip.clientCpuUs.toFixed(0)} µs of it the client process's CPU.`,
       '',
       "PostgreSQL's plan for the claim SELECT (`EXPLAIN`, at the start of the bare run):",
       '',

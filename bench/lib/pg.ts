@@ -58,3 +58,24 @@ export async function postgresVersion(): Promise<string> {
     return 'unreachable';
   }
 }
+
+/**
+ * One round trip of a trivial prepared statement (`SELECT $1::int`, one client, `n` in a row after a
+ * warm-up): its wall time and the client process's CPU time, in microseconds.
+ */
+export async function pgRoundTrip(url: string, n = 2_000): Promise<{ wallUs: number; clientCpuUs: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const once = (i: number) => client.query({ name: 'round_trip', text: 'SELECT $1::int AS x', values: [i] });
+    for (let i = 0; i < 200; i++) await once(i);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < n; i++) await once(i);
+    const wallUs = ((performance.now() - started) * 1000) / n;
+    const used = process.cpuUsage(cpu);
+    return { wallUs, clientCpuUs: (used.user + used.system) / n };
+  } finally {
+    await client.end();
+  }
+}

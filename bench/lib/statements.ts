@@ -1,0 +1,70 @@
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { type Database, migrateToLatest, openDatabase } from '../../src/db/index.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { loadConfig } from '../../src/server/env.ts';
+import { BENCH_SECRET } from './common.ts';
+
+export interface StatementCount {
+  cycles: number;
+  /** Statements per claim and per submit, BEGIN and COMMIT included. */
+  claim: number;
+  submit: number;
+}
+
+type Phase = 'claim' | 'submit' | undefined;
+
+/**
+ * Counts the statements the app sends per claim and per submit: `cycles` claim+submit cycles in a row
+ * through buildApp().inject() in this process, over the database `target` names, with each statement
+ * counted where the driver runs it (better-sqlite3's Statement, pg's Client.query).
+ */
+export async function statementsPerCycle(target: { sqliteFile: string } | { postgresUrl: string }, project: string, keys: string[], cycles = 300): Promise<StatementCount> {
+  const database: Database = openDatabase(target);
+  await migrateToLatest(database);
+  const app = await buildApp({ config: { ...loadConfig({ ...process.env, TESSERA_SECRET: BENCH_SECRET }), demo: false, jobs: false }, database, logger: false });
+  const counts = { claim: 0, submit: 0 };
+  let phase: Phase;
+  const restore = countCalls(() => {
+    if (phase) counts[phase]++;
+  });
+  try {
+    const cycle = async (i: number, counted: boolean) => {
+      const headers = { authorization: `Bearer ${keys[i % keys.length]}` };
+      phase = counted ? 'claim' : undefined;
+      const claimed = await app.inject({ method: 'POST', url: `/v1/work/projects/${encodeURIComponent(project)}/claim`, headers });
+      if (claimed.statusCode !== 200) throw new Error(`claim answered ${claimed.statusCode}: ${claimed.body}`);
+      phase = counted ? 'submit' : undefined;
+      const id = (claimed.json() as { assignment: { id: string } }).assignment.id;
+      const submitted = await app.inject({ method: 'POST', url: `/v1/work/assignments/${id}/submit`, headers, payload: { response: { category: 'a' } } });
+      if (submitted.statusCode !== 200) throw new Error(`submit answered ${submitted.statusCode}: ${submitted.body}`);
+      phase = undefined;
+    };
+    // The first cycles fill caches (rate card sync, prepared statements) that later ones skip.
+    for (let i = 0; i < 50; i++) await cycle(i, false);
+    for (let i = 0; i < cycles; i++) await cycle(i, true);
+  } finally {
+    restore();
+    await app.close();
+    await database.dialect.close();
+  }
+  return { cycles, claim: counts.claim / cycles, submit: counts.submit / cycles };
+}
+
+/** Calls `count` on every statement either driver runs until the returned function is called. */
+function countCalls(count: () => void): () => void {
+  const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+  const client = pg.Client.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const patched: Array<[Record<string, (...args: unknown[]) => unknown>, string, (...args: unknown[]) => unknown]> = [];
+  for (const [owner, name] of [[statement, 'run'], [statement, 'all'], [statement, 'get'], [statement, 'iterate'], [client, 'query']] as const) {
+    const original = owner[name];
+    patched.push([owner, name, original]);
+    owner[name] = function (this: unknown, ...args: unknown[]) {
+      count();
+      return original.apply(this, args);
+    };
+  }
+  return () => {
+    for (const [owner, name, original] of patched) owner[name] = original;
+  };
+}
