@@ -5,9 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { Database } from '../src/db/index.ts';
+import { type Database, openDatabase } from '../src/db/index.ts';
 import { expireDue } from '../src/modules/assignment/index.ts';
-import { type Actor, buildProject, dialects, makeActor, makeWorkers, startTestApp, type TestApp } from './helpers/harness.ts';
+import { type Actor, buildProject, dialects, makeActor, makeWorkers, startTestApp, type TestApp, testConfig } from './helpers/harness.ts';
 
 /*
  * 200 simulated workers claim, heartbeat, submit, retry, skip and abandon at random against real
@@ -173,6 +173,68 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A requester's POST to one server: JSON, or JSONL for a string body. */
+function requesterPost(url: string, requester: Actor) {
+  return async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { ...requester.auth, 'content-type': typeof body === 'string' ? 'application/x-ndjson' : 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, json: await res.json() };
+  };
+}
+
+/** Lets abandoned leases run out, has every worker drain the queue, then checks the invariants. */
+async function drainAndCheck(base: Pick, name: string, workers: Actor[], ledger: Ledger, database: Database) {
+  await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+  await Promise.all(workers.map((w, i) => workerLoop(base, name, w, ledger, seeded(i + 1000), true)));
+  await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+  await expireDue(database, Date.now());
+  await checkInvariants(database, name, ledger);
+}
+
+/** Starts `bin/tessera serve` on `port` and waits until it answers /health. */
+async function startNode(env: NodeJS.ProcessEnv, port: number, children: ChildProcess[]): Promise<ChildProcess> {
+  const child = spawn(join(process.cwd(), 'bin/tessera'), ['serve'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+  children.push(child);
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`node on ${port} did not start`);
+}
+
+describe.runIf(dialects.includes('sqlite'))('200 concurrent workers on a SQLite server killed mid-load', () => {
+  const children: ChildProcess[] = [];
+  let database: Database | undefined;
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await database?.dialect.close();
+  });
+
+  it('loses no confirmed answer or claim and doubles nothing after kill -9 and restart on the same file', async () => {
+    const config = testConfig();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir, TESSERA_SECRET: config.secret, TESSERA_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+    delete env.DATABASE_URL;
+    const port = await freePort();
+    let node = await startNode(env, port, children);
+    // A second connection to the server's file, as the checks below need.
+    database = openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db') });
+    const t = { database, config };
+    const requester = await makeActor(t, 'requester');
+    const base: Pick = () => `http://127.0.0.1:${port}`;
+    const name = await setupProject(t, requester, requesterPost(base(), requester));
+    const workers = await makeWorkers(t, WORKERS);
+    const ledger: Ledger = { stored: new Set(), held: new Set(), doubleHandouts: 0, claims: 0 };
+
+    const load = Promise.all(workers.map((w, i) => workerLoop(base, name, w, ledger, seeded(i + 1), false)));
+    // Kill the server once the load is under way; the workers retry until it is back.
+    while (ledger.claims < 300) await new Promise((r) => setTimeout(r, 20));
+    node.kill('SIGKILL');
+    await new Promise((r) => node.once('exit', r));
+    node = await startNode(env, port, children);
+    await load;
+    await drainAndCheck(base, name, workers, ledger, database);
+  }, 300_000);
+});
+
 describe.runIf(dialects.includes('postgres'))('200 concurrent workers on two PostgreSQL nodes, one killed mid-load', () => {
   const children: ChildProcess[] = [];
   let t: TestApp;
@@ -186,15 +248,7 @@ describe.runIf(dialects.includes('postgres'))('200 concurrent workers on two Pos
     const requester = await makeActor(t, 'requester');
     const env = { ...process.env, DATABASE_URL: inject('pgUrl') ?? '', TESSERA_SECRET: t.config.secret, TESSERA_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
     const ports = [await freePort(), await freePort()];
-    const start = async (port: number) => {
-      const child = spawn(join(process.cwd(), 'bin/tessera'), ['serve'], { env: { ...env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-node-')) }, stdio: 'ignore' });
-      children.push(child);
-      for (let i = 0; i < 300; i++) {
-        if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok) return child;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`node on ${port} did not start`);
-    };
+    const start = (port: number) => startNode({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-node-')) }, port, children);
     const nodes = [await start(ports[0]), await start(ports[1])];
     const alive = [true, true];
     let turn = 0;
@@ -203,11 +257,7 @@ describe.runIf(dialects.includes('postgres'))('200 concurrent workers on two Pos
       const i = alive[turn % 2] ? turn % 2 : (turn + 1) % 2;
       return `http://127.0.0.1:${ports[i]}`;
     };
-    const post = async (url: string, body: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${ports[0]}${url}`, { method: 'POST', headers: { ...requester.auth, 'content-type': typeof body === 'string' ? 'application/x-ndjson' : 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-      return { status: res.status, json: await res.json() };
-    };
-    const name = await setupProject(t, requester, post);
+    const name = await setupProject(t, requester, requesterPost(`http://127.0.0.1:${ports[0]}`, requester));
     const workers = await makeWorkers(t, WORKERS);
     const ledger: Ledger = { stored: new Set(), held: new Set(), doubleHandouts: 0, claims: 0 };
 
@@ -222,11 +272,6 @@ describe.runIf(dialects.includes('postgres'))('200 concurrent workers on two Pos
     nodes[1] = await start(ports[1]);
     alive[1] = true;
     await load;
-
-    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
-    await Promise.all(workers.map((w, i) => workerLoop(base, name, w, ledger, seeded(i + 1000), true)));
-    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
-    await expireDue(t.database, Date.now());
-    await checkInvariants(t.database, name, ledger);
+    await drainAndCheck(base, name, workers, ledger, t.database);
   }, 300_000);
 });

@@ -18,6 +18,7 @@ import {
   ValueNode,
 } from 'kysely';
 import pg from 'pg';
+import { GroupCommitSqliteDriver } from './group-commit.ts';
 import { preparedTextNumber } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -116,7 +117,16 @@ class SqliteCompiler extends SqliteQueryCompiler {
   }
 }
 
-class SqliteDialectWithCompiler extends SqliteDialect {
+/** Kysely's SQLite dialect with our compiler and a driver that commits in groups (group-commit.ts). */
+class OurSqliteDialect extends SqliteDialect {
+  constructor(private readonly raw: SqliteDatabase.Database) {
+    super({ database: raw });
+  }
+
+  override createDriver() {
+    return new GroupCommitSqliteDriver(this.raw);
+  }
+
   override createQueryCompiler() {
     return new SqliteCompiler();
   }
@@ -133,7 +143,7 @@ function openSqlite(file: string, pageCacheMb: number): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   raw.pragma(`cache_size = -${Math.round(pageCacheMb * 1024)}`);
-  const db = new Kysely<DB>({ dialect: new SqliteDialectWithCompiler({ database: cachingPrepares(raw) }) });
+  const db = new Kysely<DB>({ dialect: new OurSqliteDialect(cachingPrepares(raw)) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
     name: 'sqlite',

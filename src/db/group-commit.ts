@@ -1,0 +1,172 @@
+import type SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SelectQueryNode } from 'kysely';
+
+/** Hands the one connection to one caller at a time, in the order they asked. */
+class FifoLock {
+  #held = false;
+  readonly #waiting: Array<() => void> = [];
+
+  lock(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  unlock(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#held = false;
+  }
+}
+
+const lostGroup = () => new Error('SQLite rolled back this group of transactions after an error');
+
+/** One open SQLite transaction that the transactions of many requests join, and its commit. */
+class Group {
+  readonly committed: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.committed = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A group nobody waits on (its only transaction rolled back) must not fail the process.
+    this.committed.catch(() => undefined);
+  }
+}
+
+class GroupConnection implements DatabaseConnection {
+  /** The commit this connection's last user must wait for before it may report success. */
+  awaitCommit: Promise<void> | undefined;
+  inTransaction = false;
+
+  constructor(
+    readonly raw: SqliteDatabase.Database,
+    private readonly openGroup: () => Group | undefined,
+  ) {}
+
+  run(text: string): void {
+    this.raw.prepare(text).run();
+  }
+
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.raw.prepare(compiled.sql);
+    const parameters = compiled.parameters as unknown[];
+    if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    // A write outside a transaction while a group is open becomes part of it: durable only with it.
+    if (!this.inTransaction) this.awaitCommit = this.openGroup()?.committed ?? this.awaitCommit;
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(compiled.query)) throw new Error('Only SELECT queries can be streamed on SQLite');
+    for (const row of this.raw.prepare(compiled.sql).iterate(compiled.parameters as unknown[])) yield { rows: [row as R] };
+  }
+}
+
+/**
+ * Kysely driver for better-sqlite3 that commits transactions in groups. SQLite writes every
+ * commit to the WAL with its own locks and page frames, and on a busy server that was the single
+ * dearest statement of a claim or a submit. Here a transaction is a SAVEPOINT inside one open
+ * transaction (the group), which commits once the requests that arrived together have run (on
+ * the next turn of the event loop). A transaction's caller, and the caller of any write outside
+ * one, hears of success only after its group's COMMIT, so nothing reported done is ever lost; a
+ * transaction that fails rolls back to its savepoint and leaves the rest of its group alone.
+ * Reads see the group's work before it commits, as they would see it a moment later.
+ */
+export class GroupCommitSqliteDriver implements Driver {
+  readonly #lock = new FifoLock();
+  readonly #connection: GroupConnection;
+  #group: Group | undefined;
+
+  constructor(private readonly raw: SqliteDatabase.Database) {
+    this.#connection = new GroupConnection(raw, () => this.#group);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#lock.lock();
+    return this.#connection;
+  }
+
+  async beginTransaction(connection: GroupConnection): Promise<void> {
+    if (this.#group && !this.raw.inTransaction) this.#fail(this.#group);
+    if (!this.#group) {
+      // IMMEDIATE: the group takes the write lock at once, so no other process can slip a write
+      // in between the group's reads and its writes.
+      connection.run('BEGIN IMMEDIATE');
+      this.#group = new Group();
+      setImmediate(() => void this.#commitGroup());
+    }
+    connection.run('SAVEPOINT request');
+    connection.inTransaction = true;
+  }
+
+  async commitTransaction(connection: GroupConnection): Promise<void> {
+    connection.run('RELEASE request');
+    connection.inTransaction = false;
+    connection.awaitCommit = this.#group?.committed;
+  }
+
+  async rollbackTransaction(connection: GroupConnection): Promise<void> {
+    connection.inTransaction = false;
+    // Some errors (a full disk, an I/O error) make SQLite roll back the whole group itself.
+    if (!this.raw.inTransaction) return;
+    connection.run('ROLLBACK TO request');
+    connection.run('RELEASE request');
+  }
+
+  async savepoint(connection: GroupConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`SAVEPOINT "${name}"`));
+  }
+
+  async rollbackToSavepoint(connection: GroupConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`ROLLBACK TO "${name}"`));
+  }
+
+  async releaseSavepoint(connection: GroupConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`RELEASE "${name}"`));
+  }
+
+  async releaseConnection(connection: GroupConnection): Promise<void> {
+    const commit = connection.awaitCommit;
+    connection.awaitCommit = undefined;
+    this.#lock.unlock();
+    if (commit) await commit;
+  }
+
+  async destroy(): Promise<void> {
+    await this.#commitGroup();
+    this.raw.close();
+  }
+
+  /** A group SQLite rolled back by itself (after a full disk or an I/O error): its callers hear so. */
+  #fail(group: Group): void {
+    if (this.#group === group) this.#group = undefined;
+    group.reject(lostGroup());
+  }
+
+  /** Commits the open group (waiting for a transaction in progress), then tells its callers. */
+  async #commitGroup(): Promise<void> {
+    await this.#lock.lock();
+    const group = this.#group;
+    this.#group = undefined;
+    try {
+      if (!group) return;
+      if (!this.raw.inTransaction) throw lostGroup();
+      this.#connection.run('COMMIT');
+      group.resolve();
+    } catch (error) {
+      if (this.raw.inTransaction) this.#connection.run('ROLLBACK');
+      group?.reject(error);
+    } finally {
+      this.#lock.unlock();
+    }
+  }
+}
