@@ -1,5 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
 import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type TasksTable } from '../../db/index.ts';
+import { type ClaimFlags, claimFlagColumns, claimFlagsOf } from '../ledger/index.ts';
+import { type Project, toProject } from '../projects/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
 export type AssignmentRow = Selectable<AssignmentsTable>;
@@ -216,6 +218,19 @@ export async function countWorkerAssignments(db: Kysely<DB>, workerId: number, p
     .where('project_id', '=', projectId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * What a claim reads before it looks for a task, in one statement: the project by name, with the
+ * ledger's flags for this worker (claimFlagColumns). Undefined when no project has that name.
+ */
+const projectForClaim = prepared((db: Kysely<DB>, name: string, workerId: number) => db.selectFrom('projects as p').selectAll('p').select(claimFlagColumns(workerId)).where('p.name', '=', name));
+
+export async function claimContext(db: Kysely<DB>, name: string, workerId: number): Promise<{ project: Project; flags: ClaimFlags } | undefined> {
+  const [row] = (await projectForClaim(db, name, workerId)).rows;
+  if (!row) return undefined;
+  const { any_sanction, below_floor, ...projectRow } = row;
+  return { project: toProject(projectRow), flags: claimFlagsOf({ any_sanction, below_floor }) };
 }
 
 const skillsOf = prepared((db: Kysely<DB>, userId: number) => db.selectFrom('worker_skills').select('skill').where('user_id', '=', userId));

@@ -10,6 +10,7 @@ import { checkResponse } from '../task-types/index.ts';
 import { checkClaimAllowed, recordAssignmentEnded } from '../ledger/index.ts';
 import {
   type AssignmentRow,
+  claimContext,
   claimNextTask,
   countWorkerAssignments,
   endAssignment,
@@ -90,13 +91,19 @@ export function ineligibility(project: Project, principal: Principal, skills: Se
   return undefined;
 }
 
-async function getOpenProject(db: Kysely<DB>, principal: Principal, name: string): Promise<Project> {
-  const project = await findProjectByName(db, name);
+/** The project if it is open and the worker may work on it. Throws project_not_found, project_paused, not_eligible. */
+async function openFor(db: Kysely<DB>, principal: Principal, name: string, project: Project | undefined): Promise<Project> {
   if (!project || project.status === 'draft' || project.status === 'archived') throw new AppError('project_not_found', `No open project named "${name}"`);
   if (project.status === 'paused') throw new AppError('project_paused');
-  const why = ineligibility(project, principal, await workerSkills(db, principal.id));
+  // Skills are read only for a project that asks for some.
+  const skills = project.requiredSkills.length > 0 ? await workerSkills(db, principal.id) : new Set<string>();
+  const why = ineligibility(project, principal, skills);
   if (why) throw new AppError('not_eligible', why === 'language' ? `This project needs a worker who reads ${project.languages.join(', ')}` : 'This project needs a skill or qualification you do not hold', { reason: why });
   return project;
+}
+
+async function getOpenProject(db: Kysely<DB>, principal: Principal, name: string): Promise<Project> {
+  return openFor(db, principal, name, await findProjectByName(db, name));
 }
 
 // Throttle for the claim-time sweep: one per project per process per interval is enough to free
@@ -111,8 +118,9 @@ const SWEEP_INTERVAL_MS = 250;
  */
 export async function claim(database: Database, principal: Principal, projectName: string, now: number, random: () => number = Math.random) {
   const { db } = database;
-  const project = await getOpenProject(db, principal, projectName);
-  await checkClaimAllowed(db, principal.id, project, now); // sanctions, pay below the floor
+  const context = await claimContext(db, projectName, principal.id);
+  const project = await openFor(db, principal, projectName, context?.project);
+  await checkClaimAllowed(db, principal.id, project, now, context?.flags); // sanctions, pay below the floor
   if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
   if ((lastSweep.get(project.id) ?? 0) + SWEEP_INTERVAL_MS <= now || now < (lastSweep.get(project.id) ?? 0)) {
     lastSweep.set(project.id, now);

@@ -11,6 +11,7 @@ export {
   QUALITY_DEFAULTS,
   type QualitySettings,
   type ReviewPolicy,
+  toProject,
 } from './projects.repository.ts';
 export { presentProject, ProjectCreateBody, projectsRoutes } from './projects.routes.ts';
 export { createProject, getProjectFor, listProjectsFor, PROJECT_DEFAULTS, type ProjectInput, setProjectParams } from './projects.service.ts';

@@ -72,7 +72,8 @@ export interface Project {
 
 export type ProjectValues = Omit<Project, 'id' | 'createdAt' | 'updatedAt'>;
 
-function toProject(row: Selectable<ProjectsTable>): Project {
+/** A project as the app uses it, from its row (for queries that read the row with more beside it). */
+export function toProject(row: Selectable<ProjectsTable>): Project {
   return {
     id: row.id,
     ownerId: row.owner_id,
