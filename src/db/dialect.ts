@@ -63,6 +63,11 @@ export interface DialectAdapter {
    */
   readonly writableCte: boolean;
   /**
+   * Whether a SELECT can return a whole row of any table as one JSON value (`row_to_json`, PostgreSQL),
+   * where each statement is a network round trip: then reads that would each cost one ride along in one.
+   */
+  readonly rowToJson: boolean;
+  /**
    * Statements that make `table` append-only: any UPDATE or DELETE (and TRUNCATE on PostgreSQL)
    * fails with an error whose message starts with `append_only`. Run them in a migration, in order.
    */
@@ -151,6 +156,7 @@ function openSqlite(file: string, pageCacheMb: number): Database {
     forUpdateSkipLocked: '',
     forUpdate: '',
     writableCte: false,
+    rowToJson: false,
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     appendOnlyTriggerSql: (table) => [
       `CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, 'append_only: ${table} rows are never changed'); END`,
@@ -245,6 +251,7 @@ function openPostgres(url: string, poolSize: number): Database {
     forUpdateSkipLocked: 'FOR UPDATE SKIP LOCKED',
     forUpdate: 'FOR UPDATE',
     writableCte: true,
+    rowToJson: true,
     addIdColumn: (table, name) => table.addColumn(name, 'bigserial', (c) => c.primaryKey()),
     appendOnlyTriggerSql: (table) => [
       // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.

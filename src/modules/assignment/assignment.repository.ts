@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
-import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type TasksTable } from '../../db/index.ts';
-import { type ClaimFlags, claimFlagColumns, claimFlagsOf } from '../ledger/index.ts';
-import { type Project, toProject } from '../projects/index.ts';
+import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable } from '../../db/index.ts';
+import { type ClaimFlags, claimFlagColumns, claimFlagsOf, type KnownLedgerRows, knownLedgerColumns, knownLedgerRows } from '../ledger/index.ts';
+import { findProjectById, type Project, toProject } from '../projects/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
 export type AssignmentRow = Selectable<AssignmentsTable>;
@@ -124,6 +124,39 @@ const assignmentForUpdate = prepared((db: Kysely<DB>, id: number) => db.selectFr
 /** Locks an assignment for the rest of the transaction; undefined when there is none. */
 export async function lockAssignment(trx: Transaction<DB>, id: number): Promise<AssignmentRow | undefined> {
   return (await assignmentForUpdate(trx, id)).rows[0];
+}
+
+/** A submit's first read: its assignment (locked), task and project, and on rowToJson the ledger's rows too. */
+export interface SubmitContext {
+  row: AssignmentRow;
+  task: TaskRecord;
+  project: Project;
+  ledger?: KnownLedgerRows;
+}
+
+const assignmentWithContext = prepared((db: Kysely<DB>, id: number) =>
+  db
+    .selectFrom('assignments as a')
+    .innerJoin('tasks as t', 't.id', 'a.task_id')
+    .innerJoin('projects as p', 'p.id', 'a.project_id')
+    .select([sql<AssignmentRow>`row_to_json(a)`.as('assignment'), sql<TaskRecord>`row_to_json(t)`.as('task'), sql<Selectable<ProjectsTable>>`row_to_json(p)`.as('project'), ...knownLedgerColumns()])
+    .where('a.id', '=', id)
+    .forUpdate(['a']),
+);
+
+/**
+ * Locks the assignment and reads what a submit needs with it. Where a statement is a round trip
+ * (rowToJson) that is one statement; elsewhere one per row. Undefined when there is no such assignment.
+ */
+export async function lockForSubmit(trx: Transaction<DB>, dialect: DialectAdapter, id: number): Promise<SubmitContext | undefined> {
+  if (dialect.rowToJson) {
+    const [found] = (await assignmentWithContext(trx, id)).rows;
+    return found && { row: found.assignment, task: found.task, project: toProject(found.project), ledger: knownLedgerRows(found) };
+  }
+  const row = await lockAssignment(trx, id);
+  if (!row) return undefined;
+  const [task, project] = [await findTask(trx, row.task_id), await findProjectById(trx, row.project_id)];
+  return task && project && { row, task, project };
 }
 
 export async function findAssignment(db: Kysely<DB>, id: number): Promise<AssignmentRow | undefined> {

@@ -17,6 +17,7 @@ import {
   findTask,
   lockAssignment,
   lockDueAssignments,
+  lockForSubmit,
   projectHasGold,
   releaseSlot,
   saveHeartbeat,
@@ -208,9 +209,9 @@ export async function submit(database: Database, principal: Principal, id: numbe
   // Everything is read under the assignment's lock: a retry racing its own first attempt waits for
   // it and then answers as it did.
   const result = await database.db.transaction().execute(async (trx) => {
-    const row = await lockOwn(trx, database, principal, id);
-    const task = (await findTask(trx, row.task_id)) as TaskRecord;
-    const project = await projectOfTask(trx, row.project_id);
+    const context = await lockForSubmit(trx, database.dialect, id);
+    if (!context || context.row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
+    const { row, task, project } = context;
     if (row.status === 'submitted') return { task, project, replayed: true, feedback: feedbackFor(task, project, JSON.parse(row.response as string)) };
     const params = { ...project.params, ...JSON.parse(task.params) };
     const problem = checkResponse(task.type, params, response);
@@ -220,7 +221,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
     const feedback = feedbackFor(task, project, answer);
     const ended = await endAssignment(trx, row, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
     const updated = await releaseSlot(trx, row.task_id, true, now);
-    await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project });
+    await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project, ledger: context.ledger });
     const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
     await applyDecision(trx, updated.id, decision, now);
     if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);

@@ -187,7 +187,7 @@ export interface CardRow extends RateCard {
   createdBy: number | null;
 }
 
-function toCardRow(row: Selectable<LedgerDB['rate_cards']>): CardRow {
+export function toCardRow(row: Selectable<LedgerDB['rate_cards']>): CardRow {
   return { ...toCard(row), reason: row.reason, createdAt: row.created_at, createdBy: row.created_by };
 }
 

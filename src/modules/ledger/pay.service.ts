@@ -22,6 +22,7 @@ import {
   noteOpenWeek,
   platformFloor,
   profileAsOf,
+  toCardRow,
 } from './ledger.repository.ts';
 import { type LedgerDB, ledgerDb } from './ledger.tables.ts';
 import { convertWith, MissingRateError } from './week-close.ts';
@@ -31,6 +32,33 @@ type H = Kysely<LedgerDB>;
 
 /** An assignment row as it stands after the transaction that ended it (status, end, time). */
 export type EndedAssignment = Selectable<LedgerDB['assignments']>;
+
+/**
+ * Ledger rows the caller read in the same transaction, so the ledger need not read them again:
+ * the project's newest rate card (null: it has none yet) and the worker's account.
+ */
+export interface KnownLedgerRows {
+  latestCard?: CardRow | null;
+  account?: AccountRow;
+}
+
+/**
+ * The rows of KnownLedgerRows as JSON columns (`ledger_card`, `ledger_account`) of a statement over
+ * an assignment aliased `a`, for a dialect with rowToJson. Read them back with knownLedgerRows.
+ */
+export function knownLedgerColumns() {
+  return [
+    sql<unknown>`(SELECT row_to_json(c) FROM rate_cards c WHERE c.project_id = a.project_id ORDER BY c.version DESC LIMIT 1)`.as('ledger_card'),
+    sql<unknown>`(SELECT row_to_json(l) FROM ledger_accounts l WHERE l.worker_id = a.worker_id)`.as('ledger_account'),
+  ] as const;
+}
+
+export function knownLedgerRows(row: { ledger_card: unknown; ledger_account: unknown }): KnownLedgerRows {
+  return {
+    latestCard: row.ledger_card ? toCardRow(row.ledger_card as Selectable<LedgerDB['rate_cards']>) : null,
+    ...(row.ledger_account !== null && { account: row.ledger_account as AccountRow }),
+  };
+}
 
 /** A week closes this long after it ends, so late heartbeats and leases still land in it. */
 export const CLOSE_GRACE_MS = 6 * 3_600_000;
@@ -102,16 +130,16 @@ export async function appendCard(
  * The project's newest rate card, first appending a version when the project's pay settings changed
  * since it was written (a requester may change pay with setParams; the card keeps the history).
  */
-export async function syncCard(h: H, project: Project, now: number): Promise<CardRow> {
-  const latest = await latestCard(h, project.id);
+export async function syncCard(h: H, project: Project, now: number, known?: KnownLedgerRows): Promise<CardRow> {
+  const latest = known?.latestCard !== undefined ? (known.latestCard ?? undefined) : await latestCard(h, project.id);
   const terms = termsFromPay(project.pay);
   if (latest && (sameTerms(latest, terms) || project.updatedAt <= latest.createdAt)) return latest;
   return appendCard(h, project.id, { ...terms, paidCategories: latest?.paidCategories ?? [...ALWAYS_PAID] }, { now, reason: latest ? 'project_pay_changed' : 'initial', createdBy: null });
 }
 
 /** The card work claimed at `claimedAt` is paid under (rule 9), syncing the project's card first. */
-export async function cardForWork(h: H, project: Project, claimedAt: number, now: number): Promise<CardRow> {
-  return cardInEffect(h, await syncCard(h, project, now), claimedAt);
+export async function cardForWork(h: H, project: Project, claimedAt: number, now: number, known?: KnownLedgerRows): Promise<CardRow> {
+  return cardInEffect(h, await syncCard(h, project, now, known), claimedAt);
 }
 
 /** The card in effect at `claimedAt`, given the project's newest: that one itself unless it came later. */
@@ -187,20 +215,25 @@ export async function bookPieceIn(
  * transaction that ended it: its time as segments in the worker's workweeks, pay for its counted time
  * when it was not submitted (at the floor) or the card is hourly, and the piece pay at once when the
  * project does not review. Idempotent: an assignment already recorded is left alone. */
-export async function recordAssignmentEnded(trx: Transaction<DB>, assignmentId: number, now: number, known: { assignment?: EndedAssignment; project?: Project } = {}): Promise<void> {
+export async function recordAssignmentEnded(
+  trx: Transaction<DB>,
+  assignmentId: number,
+  now: number,
+  known: { assignment?: EndedAssignment; project?: Project; ledger?: KnownLedgerRows } = {},
+): Promise<void> {
   const h = ledgerDb(trx);
   const a = known.assignment ?? (await h.selectFrom('assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst());
   if (!a || a.status === 'active' || a.ended_at === null) return;
   // The account is locked only when this time reaches into a week a close may already take (ended
   // more than the grace ago): then the close and this write must not interleave. Recent time cannot
   // meet a close, and not locking keeps submits from waiting on each other's accounts.
-  let account = await findAccount(h, a.worker_id);
+  let account = known.ledger?.account ?? (await findAccount(h, a.worker_id));
   if (!account || weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt + CLOSE_GRACE_MS <= now) account = await lockAccount(h, a.worker_id, now);
   // An assignment the caller has just ended (and passes in) cannot have been recorded yet.
   if (!known.assignment && (await hasSegmentsFor(h, { assignmentId }))) return;
   const project = known.project ?? (await findProjectById(trx, a.project_id));
   if (!project) return;
-  const card = await cardForWork(h, project, a.claimed_at, now);
+  const card = await cardForWork(h, project, a.claimed_at, now, known.ledger);
   const span = { claimedAt: a.claimed_at, endedAt: a.ended_at, activeMs: a.active_ms, shortIdleMs: a.short_idle_ms, longIdleMs: a.long_idle_ms };
   const segments = segmentsForSpan(span, account.timezone, account.week_start_day).map((s) => ({
     workerId: a.worker_id,
