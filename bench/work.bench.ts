@@ -359,7 +359,10 @@ async function runWorkSqlite(): Promise<SectionResult> {
     `assignment with RETURNING *, the UPDATE of the task), rotating over the 200 workers, ${RAW_CLAIM_MS / 1000} s after 1 s warm-up, on the same`,
     'database after the HTTP runs. A cycle over HTTP is a claim *and* a submit, each its own transaction.',
     '',
-    `${statementNote(perCycle)} The bare claim runs three statements in one transaction.`,
+    `${statementNote(perCycle)} The bare claim runs three statements in one transaction. The server's transactions are`,
+    'savepoints that commit in groups (README, "One node on SQLite"): in these cycles, run one after another, every transaction is',
+    'a group of its own, so its `BEGIN IMMEDIATE`, `SAVEPOINT`, `RELEASE` and `COMMIT` all count here; under load one `BEGIN` and one',
+    '`COMMIT` serve every transaction that arrived in the same turn of the event loop.',
     '',
     `SQLite's plan for the claim SELECT: ${raw.plan.map((p) => `\`${p}\``).join('; ')}.`,
     whatIf.result
