@@ -3,6 +3,7 @@ export {
   countTasksByStatus,
   findProjectById,
   findProjectByName,
+  moveTaskCount,
   type PaySettings,
   type Project,
   type ProjectStatus,

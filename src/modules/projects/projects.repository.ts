@@ -201,3 +201,19 @@ const addToStripe = prepared((db: Kysely<DB>, projectId: number, status: string,
 export async function bumpTaskCount(trx: Transaction<DB>, projectId: number, status: string, delta: number): Promise<void> {
   if (delta !== 0) await addToStripe(trx, projectId, status, Math.floor(Math.random() * COUNT_STRIPES), delta);
 }
+
+// Both counters of a move in one statement: a completion is on every task's path.
+const moveBetweenStripes = prepared((db: Kysely<DB>, projectId: number, from: string, to: string, stripe: number) =>
+  db
+    .insertInto('project_task_count_stripes')
+    .values([
+      { project_id: projectId, status: from, stripe, n: -1 },
+      { project_id: projectId, status: to, stripe, n: 1 },
+    ])
+    .onConflict((oc) => oc.columns(['project_id', 'status', 'stripe']).doUpdateSet((eb) => ({ n: eb('project_task_count_stripes.n', '+', eb.ref('excluded.n')) }))),
+);
+
+/** Moves one task from `from` to `to` in the project's counts. Call inside the transaction that moved it. */
+export async function moveTaskCount(trx: Transaction<DB>, projectId: number, from: string, to: string): Promise<void> {
+  await moveBetweenStripes(trx, projectId, from, to, Math.floor(Math.random() * COUNT_STRIPES));
+}

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/index.ts';
-import { bumpTaskCount, type Project } from '../projects/index.ts';
+import { moveTaskCount, type Project } from '../projects/index.ts';
 
 /** Workers whose accuracy on the other gold items is above this count as good workers. */
 const GOOD_WORKER = 0.8;
@@ -41,8 +41,7 @@ export async function quarantineIfDisputed(database: Database, taskId: number, p
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(withdrawn.numUpdatedRows) === 0) return false;
-    await bumpTaskCount(trx, project.id, 'pending', -1);
-    await bumpTaskCount(trx, project.id, 'canceled', 1);
+    await moveTaskCount(trx, project.id, 'pending', 'canceled');
     for (const a of answers) {
       await trx
         .updateTable('worker_quality')

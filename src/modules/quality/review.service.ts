@@ -3,7 +3,7 @@ import type { Database, DB } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import { MIN_REASON_TEXT, REVIEW_REASON_CODES } from '../../shared/task-types.ts';
 import type { Principal } from '../accounts/index.ts';
-import { bumpTaskCount, findProjectById, type Project } from '../projects/index.ts';
+import { findProjectById, moveTaskCount, type Project } from '../projects/index.ts';
 import { checkResponse } from '../task-types/index.ts';
 import { taskCompletedIn } from '../tasks/index.ts';
 // The ledger records a decision per answer and withholds or keeps pay (FAIRWORK.md rules 5, 6, 11).
@@ -155,8 +155,7 @@ export async function auditTask(database: Database, principal: Principal, taskId
       .set({ status: 'pending', sub_status: 'redo', answers_count: 0, completed_at: null, response: null, result: null, updated_at: now })
       .where('id', '=', task.id)
       .execute();
-    await bumpTaskCount(trx, task.project_id, 'completed', -1);
-    await bumpTaskCount(trx, task.project_id, 'pending', 1);
+    await moveTaskCount(trx, task.project_id, 'completed', 'pending');
   });
   const after = await db.selectFrom('tasks').select(['status', 'sub_status']).where('id', '=', task.id).executeTakeFirstOrThrow();
   return { task_id: String(task.id), audited: input.accepted ? 'accepted' : 'rejected', status: after.status, sub_status: after.sub_status };

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type DB, prepared, type TasksTable } from '../../db/index.ts';
-import { bumpTaskCount, type Project } from '../projects/index.ts';
+import { moveTaskCount, type Project } from '../projects/index.ts';
 
 export type CompletedTask = Selectable<TasksTable>;
 
@@ -23,8 +23,7 @@ const completedTask = prepared((db: Kysely<DB>, id: number) => db.selectFrom('ta
  * counters and runs the completion hooks, in the caller's transaction.
  */
 export async function taskCompletedIn(trx: Transaction<DB>, taskId: number, project: Project, now: number): Promise<void> {
-  await bumpTaskCount(trx, project.id, 'pending', -1);
-  await bumpTaskCount(trx, project.id, 'completed', 1);
+  await moveTaskCount(trx, project.id, 'pending', 'completed');
   const task = (await completedTask(trx, taskId)).rows[0];
   for (const hook of completionHooks) await hook(trx, task, project, now);
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, DB } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
-import { bumpTaskCount, countTasksByStatus, findProjectById, getProjectFor, listProjectsFor, type Project } from '../projects/index.ts';
+import { bumpTaskCount, countTasksByStatus, findProjectById, getProjectFor, listProjectsFor, moveTaskCount, type Project } from '../projects/index.ts';
 import { findTaskType } from '../task-types/index.ts';
 import { batchGate } from './batches.service.ts';
 import { taskCompletedIn } from './completion.ts';
@@ -278,8 +278,7 @@ export async function cancelTaskFor(database: Database, principal: Principal, id
     if (task.status === 'canceled') return;
     if (task.status !== 'pending' || task.active_count > 0 || task.answers_count > 0) throw new AppError('task_not_cancelable');
     await setTaskStatus(trx, id, 'canceled', null, now);
-    await bumpTaskCount(trx, task.project_id, 'pending', -1);
-    await bumpTaskCount(trx, task.project_id, 'canceled', 1);
+    await moveTaskCount(trx, task.project_id, 'pending', 'canceled');
   });
   return getTaskFor(db, principal, id);
 }
