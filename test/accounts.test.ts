@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../src/modules/accounts/index.ts';
+import { KEY_CACHE_MS } from '../src/modules/accounts/key-cache.ts';
 import { dialects, makeActor, startTestApp, type TestApp, unique } from './helpers/harness.ts';
 
 describe.each(dialects)('accounts on %s', (dialect) => {
@@ -80,6 +81,19 @@ describe.each(dialects)('accounts on %s', (dialect) => {
 
     await t.app.inject({ method: 'PATCH', url: `/v1/users/${requester.user.id}`, headers: admin.auth, payload: { active: false } });
     expect((await t.app.inject({ url: '/v1/me', headers: requester.auth })).statusCode).toBe(401);
+  });
+
+  it('sees a key revoked or a user changed on another node within KEY_CACHE_MS', async () => {
+    const requester = await makeActor(t, 'requester');
+    const me = () => t.app.inject({ url: '/v1/me', headers: requester.auth });
+    expect((await me()).statusCode).toBe(200);
+    // Another node writes straight to the shared database; this node's cache does not hear of it.
+    await t.database.db.updateTable('users').set({ languages: '["ko"]' }).where('id', '=', requester.user.id).execute();
+    await t.database.db.updateTable('api_keys').set({ revoked_at: t.clock() }).where('user_id', '=', requester.user.id).execute();
+    t.clock.advance(KEY_CACHE_MS - 1);
+    expect((await me()).json().languages).toEqual(['en']);
+    t.clock.advance(1);
+    expect((await me()).json().code).toBe('invalid_api_key');
   });
 
   it('keeps user administration to admins and API keys to their owners', async () => {

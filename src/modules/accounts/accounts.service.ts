@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { type DB, prepared, type UsersTable } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
+import { cachedPrincipal, forgetKeys, rememberPrincipal } from './key-cache.ts';
 import { decoyHash, hashPassword, verifyPassword } from './password.ts';
 import { countHit } from './rate-limit.ts';
 
@@ -141,6 +142,7 @@ export async function updateUser(db: Kysely<DB>, id: number, patch: UserPatch): 
     if (Object.keys(values).length) await trx.updateTable('users').set(values).where('id', '=', id).execute();
     if (patch.active === false) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
   });
+  forgetKeys({ userId: id });
   return getUser(db, id);
 }
 
@@ -259,6 +261,7 @@ export async function revokeApiKey(db: Kysely<DB>, userId: number, keyId: number
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw new AppError('not_found', 'No such API key');
+  forgetKeys({ keyId });
 }
 
 // Every authenticated request runs this.
@@ -271,13 +274,19 @@ const keyOwner = prepared((db: Kysely<DB>, keyHash: string) =>
     .where('api_keys.key_hash', '=', keyHash),
 );
 
-/** The principal behind a live, unexpired, unrevoked key of an active user, or undefined. */
-export async function findKeyPrincipal(db: Kysely<DB>, secret: string, key: string, now: number): Promise<Principal | undefined> {
-  const [row] = (await keyOwner(db, hashKey(secret, key))).rows;
+/**
+ * The principal behind a live, unexpired, unrevoked key of an active user, or undefined. A key
+ * that passed is trusted for KEY_CACHE_MS without another lookup (key-cache.ts).
+ */
+export async function findKeyPrincipal(db: Kysely<DB>, secret: string, key: string, now: number): Promise<Readonly<Principal> | undefined> {
+  const keyHash = hashKey(secret, key);
+  const cached = cachedPrincipal(db, keyHash, now);
+  if (cached) return cached;
+  const [row] = (await keyOwner(db, keyHash)).rows;
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now) || row.active !== 1) return undefined;
   // Touch last_used_at at most once a minute: keeps the hot path free of writes.
   if (row.last_used_at === null || now - row.last_used_at > 60_000) {
     await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.key_id).execute();
   }
-  return { ...toUser(row), apiKeyId: row.key_id, isTest: row.is_test === 1 };
+  return rememberPrincipal(db, keyHash, { ...toUser(row), apiKeyId: row.key_id, isTest: row.is_test === 1 }, row.expires_at, now);
 }
