@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable } from '../../db/index.ts';
 import { type ClaimFlags, claimFlagColumns, claimFlagsOf, type KnownLedgerRows, knownLedgerColumns, knownLedgerRows } from '../ledger/index.ts';
 import { findProjectById, type Project, toProject } from '../projects/index.ts';
@@ -189,16 +189,18 @@ export async function saveHeartbeat(trx: Transaction<DB>, id: number, time: Time
   await trx.updateTable('assignments').set({ ...timeColumns(time), lease_expires_at: leaseExpiresAt }).where('id', '=', id).execute();
 }
 
-const saveEnd = prepared((db: Kysely<DB>, id: number, changes: Updateable<AssignmentsTable>) => db.updateTable('assignments').set(changes).where('id', '=', id));
+export interface AssignmentEnd {
+  status: AssignmentRow['status'];
+  at: number;
+  time: TimeState;
+  response?: string;
+  goldScore?: number | null;
+  skipReason?: string | null;
+}
 
-/** Ends an assignment with its final time and, for a submit, the answer. Returns the row as it now stands. */
-export async function endAssignment(
-  trx: Transaction<DB>,
-  row: AssignmentRow,
-  end: { status: AssignmentRow['status']; at: number; time: TimeState; response?: string; goldScore?: number | null; skipReason?: string | null },
-): Promise<AssignmentRow> {
-  // Every column is written (what the end does not set keeps its value), so one statement serves all ends.
-  const changes = {
+/** Every column an end writes (what this end does not set keeps its value), so one statement serves all ends. */
+function endChanges(row: AssignmentRow, end: AssignmentEnd) {
+  return {
     ...timeColumns(end.time),
     status: end.status,
     ended_at: end.at,
@@ -206,33 +208,43 @@ export async function endAssignment(
     gold_score: end.goldScore !== undefined ? end.goldScore : row.gold_score,
     skip_reason: end.skipReason !== undefined ? end.skipReason : row.skip_reason,
   };
-  await saveEnd(trx, row.id, changes);
-  return { ...row, ...changes };
 }
 
-// One statement: the sub-status follows the slots left (right-hand sides read the old row).
-const freeSlot = prepared((db: Kysely<DB>, taskId: number, answers: number, now: number) =>
+type EndChanges = ReturnType<typeof endChanges>;
+
+/** A slot given back (answers 0) or filled by an answer (answers 1); the sub-status follows the slots left (right-hand sides read the old row). */
+const slotChanges = (answers: number, now: number) => (eb: ExpressionBuilder<DB, 'tasks'>) => ({
+  active_count: eb('active_count', '-', 1),
+  answers_count: eb('answers_count', '+', answers),
+  updated_at: now,
+  sub_status: sql<TaskRecord['sub_status']>`CASE WHEN status = 'pending' AND COALESCE(sub_status, '') <> 'in_review'
+    THEN (CASE WHEN active_count > 1 THEN 'in_progress' ELSE 'queued' END) ELSE sub_status END`,
+});
+
+const saveEnd = prepared((db: Kysely<DB>, id: number, changes: EndChanges) => db.updateTable('assignments').set(changes).where('id', '=', id));
+const freeSlot = prepared((db: Kysely<DB>, taskId: number, answers: number, now: number) => db.updateTable('tasks').set(slotChanges(answers, now)).where('id', '=', taskId).returningAll());
+// Both in one statement where a WITH may write (writableCte): one round trip instead of two.
+const saveEndAndFreeSlot = prepared((db: Kysely<DB>, id: number, changes: EndChanges, taskId: number, answers: number, now: number) =>
   db
+    .with('ended', (qb) => qb.updateTable('assignments').set(changes).where('id', '=', id))
     .updateTable('tasks')
-    .set((eb) => ({
-      active_count: eb('active_count', '-', 1),
-      answers_count: eb('answers_count', '+', answers),
-      updated_at: now,
-      sub_status: sql<TaskRecord['sub_status']>`CASE WHEN status = 'pending' AND COALESCE(sub_status, '') <> 'in_review'
-        THEN (CASE WHEN active_count > 1 THEN 'in_progress' ELSE 'queued' END) ELSE sub_status END`,
-    }))
+    .set(slotChanges(answers, now))
     .where('id', '=', taskId)
     .returningAll(),
 );
 
 /**
- * Gives a task's slot back (skip, expiry) or counts an answer in it (submit).
- * Returns the task as it now stands.
+ * Ends an assignment with its final time and, for a submit, the answer, and gives its task's slot
+ * back (skip, expiry) or counts the answer in it (submit). Returns both rows as they now stand.
  */
-export async function releaseSlot(trx: Transaction<DB>, taskId: number, answered: boolean, now: number): Promise<TaskRecord> {
-  return (await freeSlot(trx, taskId, answered ? 1 : 0, now)).rows[0];
+export async function finishAssignment(trx: Transaction<DB>, dialect: DialectAdapter, row: AssignmentRow, end: AssignmentEnd, now: number): Promise<{ ended: AssignmentRow; task: TaskRecord }> {
+  const changes = endChanges(row, end);
+  const answers = end.status === 'submitted' ? 1 : 0;
+  const ended = { ...row, ...changes };
+  if (dialect.writableCte) return { ended, task: (await saveEndAndFreeSlot(trx, row.id, changes, row.task_id, answers, now)).rows[0] };
+  await saveEnd(trx, row.id, changes);
+  return { ended, task: (await freeSlot(trx, row.task_id, answers, now)).rows[0] };
 }
-
 
 /** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */
 export async function lockDueAssignments(trx: Transaction<DB>, dialect: DialectAdapter, now: number, projectId: number | undefined, limit: number): Promise<AssignmentRow[]> {

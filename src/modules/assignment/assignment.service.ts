@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, DB } from '../../db/index.ts';
+import type { Database, DB, DialectAdapter } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
 import { findProjectById, findProjectByName, type Project } from '../projects/index.ts';
@@ -13,13 +13,12 @@ import {
   claimContext,
   claimNextTask,
   countWorkerAssignments,
-  endAssignment,
   findTask,
+  finishAssignment,
   lockAssignment,
   lockDueAssignments,
   lockForSubmit,
   projectHasGold,
-  releaseSlot,
   saveHeartbeat,
   type TaskRecord,
   timeOf,
@@ -144,11 +143,10 @@ async function lockOwn(trx: Transaction<DB>, database: Database, principal: Prin
 }
 
 /** Ends an active assignment whose lease ran out, at the lease's end, and frees its slot. */
-async function expireLocked(trx: Transaction<DB>, row: AssignmentRow, now: number): Promise<void> {
+async function expireLocked(trx: Transaction<DB>, dialect: DialectAdapter, row: AssignmentRow, now: number): Promise<void> {
   const at = Math.min(row.lease_expires_at, now);
-  const ended = await endAssignment(trx, row, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') });
-  await releaseSlot(trx, row.task_id, false, now);
-  await recordAssignmentEnded(trx, row.id, now, { assignment: ended });
+  const { ended } = await finishAssignment(trx, dialect, row, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') }, now);
+  await recordAssignmentEnded(trx, row.id, now, { assignment: ended, writableCte: dialect.writableCte });
 }
 
 const EXPIRED = Symbol('expired');
@@ -157,11 +155,11 @@ const EXPIRED = Symbol('expired');
  * Checks that a locked assignment is still active. When its lease ran out, expires it and returns
  * EXPIRED (the caller commits that, then answers lease_expired). Throws lease_expired, assignment_not_active.
  */
-async function stillActive(trx: Transaction<DB>, row: AssignmentRow, now: number): Promise<typeof EXPIRED | undefined> {
+async function stillActive(trx: Transaction<DB>, dialect: DialectAdapter, row: AssignmentRow, now: number): Promise<typeof EXPIRED | undefined> {
   if (row.status === 'expired') throw new AppError('lease_expired');
   if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
   if (row.lease_expires_at >= now) return undefined;
-  await expireLocked(trx, row, now);
+  await expireLocked(trx, dialect, row, now);
   return EXPIRED;
 }
 
@@ -169,7 +167,7 @@ async function stillActive(trx: Transaction<DB>, row: AssignmentRow, now: number
 async function withActive<T>(database: Database, principal: Principal, id: number, now: number, fn: (trx: Transaction<DB>, row: AssignmentRow) => Promise<T>): Promise<T> {
   const result = await database.db.transaction().execute(async (trx) => {
     const row = await lockOwn(trx, database, principal, id);
-    return (await stillActive(trx, row, now)) ?? fn(trx, row);
+    return (await stillActive(trx, database.dialect, row, now)) ?? fn(trx, row);
   });
   if (result === EXPIRED) throw new AppError('lease_expired');
   return result as T;
@@ -216,12 +214,12 @@ export async function submit(database: Database, principal: Principal, id: numbe
     const params = { ...project.params, ...JSON.parse(task.params) };
     const problem = checkResponse(task.type, params, response);
     if (problem) throw new AppError('invalid_response', problem.message, { path: problem.path, schema_path: problem.schemaPath });
-    if ((await stillActive(trx, row, now)) === EXPIRED) return EXPIRED;
+    if ((await stillActive(trx, database.dialect, row, now)) === EXPIRED) return EXPIRED;
     const answer = response as Record<string, unknown>;
     const feedback = feedbackFor(task, project, answer);
-    const ended = await endAssignment(trx, row, { status: 'submitted', at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null });
-    const updated = await releaseSlot(trx, row.task_id, true, now);
-    await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project, ledger: context.ledger });
+    const end = { status: 'submitted' as const, at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null };
+    const { ended, task: updated } = await finishAssignment(trx, database.dialect, row, end, now);
+    await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project, ledger: context.ledger, writableCte: database.dialect.writableCte });
     const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
     await applyDecision(trx, updated.id, decision, now);
     if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);
@@ -240,12 +238,11 @@ export async function skip(database: Database, principal: Principal, id: number,
     if (row.status === 'skipped') return { ok: true };
     if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
     if (row.lease_expires_at < now) {
-      await expireLocked(trx, row, now);
+      await expireLocked(trx, database.dialect, row, now);
       return { ok: true };
     }
-    const ended = await endAssignment(trx, row, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null });
-    await releaseSlot(trx, row.task_id, false, now);
-    await recordAssignmentEnded(trx, row.id, now, { assignment: ended });
+    const { ended } = await finishAssignment(trx, database.dialect, row, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null }, now);
+    await recordAssignmentEnded(trx, row.id, now, { assignment: ended, writableCte: database.dialect.writableCte });
     return { ok: true };
   });
 }
@@ -261,7 +258,7 @@ export async function expireDue(database: Database, now: number, projectId?: num
   for (;;) {
     const expired = await database.db.transaction().execute(async (trx) => {
       const [row] = await lockDueAssignments(trx, database.dialect, now, projectId, 1);
-      if (row) await expireLocked(trx, row, now);
+      if (row) await expireLocked(trx, database.dialect, row, now);
       return row !== undefined;
     });
     if (!expired) return total;

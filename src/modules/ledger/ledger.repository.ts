@@ -51,6 +51,11 @@ export async function lockAccount(trx: H, workerId: number, now: number): Promis
  */
 export async function noteOpenWeek(trx: H, account: AccountRow, weekKey: string): Promise<void> {
   await moveOpenWeek(trx, weekKey, account.worker_id);
+  keepOpenWeek(account, weekKey);
+}
+
+/** The account as noteOpenWeek left it in the database. */
+function keepOpenWeek(account: AccountRow, weekKey: string): void {
   if (account.next_open_week === null || account.next_open_week > weekKey) account.next_open_week = weekKey;
 }
 
@@ -347,6 +352,30 @@ const appendSegment = prepared((db: H, values: ReturnType<typeof segmentValues>)
 export async function insertSegments(db: H, segments: NewSegment[]): Promise<void> {
   if (segments.length === 1) await appendSegment(db, segmentValues(segments[0]));
   else if (segments.length > 1) await db.insertInto('time_segments').values(segments.map(segmentValues)).execute();
+}
+
+// A segment and noteOpenWeek's update in one statement, where a WITH may write (writableCte).
+const appendSegmentNotingWeek = prepared((db: H, values: ReturnType<typeof segmentValues>, weekKey: string, workerId: number) =>
+  db
+    .with('segment', (qb) => qb.insertInto('time_segments').values(values))
+    .updateTable('ledger_accounts')
+    .set({ next_open_week: weekKey })
+    .where('worker_id', '=', workerId)
+    .where((eb) => eb.or([eb('next_open_week', 'is', null), eb('next_open_week', '>', weekKey)])),
+);
+
+/**
+ * Inserts an account's segments and notes their weeks open (noteOpenWeek). With `writableCte` the
+ * usual case, one segment, is one statement: one round trip instead of two.
+ */
+export async function recordSegments(db: H, account: AccountRow, segments: NewSegment[], writableCte: boolean): Promise<void> {
+  if (writableCte && segments.length === 1) {
+    await appendSegmentNotingWeek(db, segmentValues(segments[0]), segments[0].weekKey, account.worker_id);
+    keepOpenWeek(account, segments[0].weekKey);
+    return;
+  }
+  await insertSegments(db, segments);
+  for (const key of new Set(segments.map((s) => s.weekKey))) await noteOpenWeek(db, account, key);
 }
 
 export async function hasSegmentsFor(db: H, by: { assignmentId: number } | { activityId: number }): Promise<boolean> {

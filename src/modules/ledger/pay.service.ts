@@ -15,13 +15,13 @@ import {
   hasSegmentsFor,
   insertCard,
   insertEntry,
-  insertSegments,
   jurisdictionMinimum,
   latestCard,
   lockAccount,
   noteOpenWeek,
   platformFloor,
   profileAsOf,
+  recordSegments,
   toCardRow,
 } from './ledger.repository.ts';
 import { type LedgerDB, ledgerDb } from './ledger.tables.ts';
@@ -219,7 +219,7 @@ export async function recordAssignmentEnded(
   trx: Transaction<DB>,
   assignmentId: number,
   now: number,
-  known: { assignment?: EndedAssignment; project?: Project; ledger?: KnownLedgerRows } = {},
+  known: { assignment?: EndedAssignment; project?: Project; ledger?: KnownLedgerRows; writableCte?: boolean } = {},
 ): Promise<void> {
   const h = ledgerDb(trx);
   const a = known.assignment ?? (await h.selectFrom('assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst());
@@ -249,8 +249,7 @@ export async function recordAssignmentEnded(
     weekKey: openWeek(account, s.weekKey),
     createdAt: now,
   }));
-  await insertSegments(h, segments);
-  for (const key of new Set(segments.map((s) => s.weekKey))) await noteOpenWeek(h, account, key);
+  await recordSegments(h, account, segments, known.writableCte ?? false);
 
   const counted = countedMs(span, card);
   const needsFloor = card.kind === 'hourly' || a.status !== 'submitted';
