@@ -221,8 +221,8 @@ export async function submit(database: Database, principal: Principal, id: numbe
     const { ended, task: updated } = await finishAssignment(trx, database.dialect, row, end, now);
     await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project, ledger: context.ledger, writableCte: database.dialect.writableCte });
     const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
-    await applyDecision(trx, updated.id, decision, now);
-    if (decision.action === 'complete') await taskCompletedIn(trx, updated.id, project, now);
+    const decided = await applyDecision(trx, updated, decision, now);
+    if (decision.action === 'complete') await taskCompletedIn(trx, decided, project, now);
     return { task, project, replayed: false, feedback };
   });
   if (result === EXPIRED) throw new AppError('lease_expired');

@@ -52,13 +52,14 @@ export interface DecidedBy {
   rule?: string;
 }
 
-/** Stores a task's result (and its response: the answer with its confidence). */
-export async function saveResult(trx: Executor, taskId: number, result: TaskResult, decidedBy: DecidedBy, now: number, extra: Partial<Pick<Selectable<TasksTable>, 'status' | 'sub_status' | 'completed_at' | 'responses_required'>> = {}): Promise<void> {
+/** Stores a task's result (and its response: the answer with its confidence). Returns the task as it now stands. */
+export async function saveResult(trx: Executor, taskId: number, result: TaskResult, decidedBy: DecidedBy, now: number, extra: Partial<Pick<Selectable<TasksTable>, 'status' | 'sub_status' | 'completed_at' | 'responses_required'>> = {}): Promise<Selectable<TasksTable>> {
   const { posterior: _posterior, ...stored } = result;
   const response = result.answer === null ? null : JSON.stringify({ ...result.answer, confidence: result.confidence });
-  await trx
+  return trx
     .updateTable('tasks')
     .set({ result: JSON.stringify({ ...stored, decided_by: decidedBy }), response, updated_at: now, ...extra })
     .where('id', '=', taskId)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

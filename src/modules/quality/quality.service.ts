@@ -77,11 +77,11 @@ export async function decideAfterAnswer(trx: Transaction<DB>, task: TaskRecord, 
   return { action: needsReview(project, task.id, result) ? 'review' : 'complete', result };
 }
 
-/** Applies a decision to the task row (the caller moves project counters for completions). */
-export async function applyDecision(trx: Transaction<DB>, taskId: number, decision: AnswerDecision, now: number): Promise<void> {
-  if (decision.action === 'wait') return;
+/** Applies a decision to the task row and returns the row as it now stands, unchanged on wait (the caller moves project counters for completions). */
+export async function applyDecision(trx: Transaction<DB>, task: TaskRecord, decision: AnswerDecision, now: number): Promise<TaskRecord> {
+  if (decision.action === 'wait') return task;
   const by = { kind: 'aggregation' as const };
-  if (decision.action === 'more') await saveResult(trx, taskId, decision.result, by, now, { responses_required: decision.required });
-  else if (decision.action === 'review') await saveResult(trx, taskId, decision.result, by, now, { sub_status: 'in_review' });
-  else await saveResult(trx, taskId, decision.result, by, now, { status: 'completed', sub_status: null, completed_at: now });
+  if (decision.action === 'more') return saveResult(trx, task.id, decision.result, by, now, { responses_required: decision.required });
+  if (decision.action === 'review') return saveResult(trx, task.id, decision.result, by, now, { sub_status: 'in_review' });
+  return saveResult(trx, task.id, decision.result, by, now, { status: 'completed', sub_status: null, completed_at: now });
 }

@@ -99,13 +99,13 @@ export async function decideReview(database: Database, principal: Principal, tas
       // The answer stops counting: its slot opens again for another worker.
       await trx.updateTable('tasks').set((eb) => ({ answers_count: eb('answers_count', '-', 1), sub_status: 'redo', updated_at: now })).where('id', '=', task.id).execute();
     } else if (fixed) {
-      await saveResult(trx, task.id, { answer: fixed, confidence: 1, method: 'review_fix', n_answers: task.answers_count, agreement: null }, { kind: 'reviewer', user_id: principal.id }, now, { status: 'completed', sub_status: null, completed_at: now });
-      await taskCompletedIn(trx, task.id, project, now);
+      const completed = await saveResult(trx, task.id, { answer: fixed, confidence: 1, method: 'review_fix', n_answers: task.answers_count, agreement: null }, { kind: 'reviewer', user_id: principal.id }, now, { status: 'completed', sub_status: null, completed_at: now });
+      await taskCompletedIn(trx, completed, project, now);
     } else {
       const result = await currentResult(trx, task, project);
-      await saveResult(trx, task.id, result, { kind: 'reviewer', user_id: principal.id }, now, { status: 'completed', sub_status: null, completed_at: now });
+      const completed = await saveResult(trx, task.id, result, { kind: 'reviewer', user_id: principal.id }, now, { status: 'completed', sub_status: null, completed_at: now });
       await trx.updateTable('assignments').set({ review_status: 'accepted' }).where('task_id', '=', task.id).where('status', '=', 'submitted').where('review_status', 'is', null).execute();
-      await taskCompletedIn(trx, task.id, project, now);
+      await taskCompletedIn(trx, completed, project, now);
     }
     await trx
       .insertInto('review_decisions')
@@ -189,9 +189,9 @@ export async function acceptOverdueReviews(database: Database, project: Project,
       const task = await trx.updateTable('tasks').set({ updated_at: now }).where('id', '=', id).where('status', '=', 'pending').where('sub_status', '=', 'in_review').returningAll().executeTakeFirst();
       if (!task) return;
       const result = await currentResult(trx, task, project);
-      await saveResult(trx, task.id, result, { kind: 'rule', rule: 'review_deadline' }, now, { status: 'completed', sub_status: null, completed_at: now });
+      const completed = await saveResult(trx, task.id, result, { kind: 'rule', rule: 'review_deadline' }, now, { status: 'completed', sub_status: null, completed_at: now });
       await trx.updateTable('assignments').set({ review_status: 'accepted' }).where('task_id', '=', task.id).where('status', '=', 'submitted').where('review_status', 'is', null).execute();
-      await taskCompletedIn(trx, task.id, project, now);
+      await taskCompletedIn(trx, completed, project, now);
       accepted++;
     });
   }

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import { type DB, prepared, type TasksTable } from '../../db/index.ts';
+import type { Selectable, Transaction } from 'kysely';
+import type { DB, TasksTable } from '../../db/index.ts';
 import { moveTaskCount, type Project } from '../projects/index.ts';
 
 export type CompletedTask = Selectable<TasksTable>;
@@ -16,14 +16,11 @@ export function onTaskCompleted(hook: CompletionHook): void {
   completionHooks.push(hook);
 }
 
-const completedTask = prepared((db: Kysely<DB>, id: number) => db.selectFrom('tasks').selectAll().where('id', '=', id));
-
 /**
- * Bookkeeping for a task that just became completed (its row already says so): moves the project's
- * counters and runs the completion hooks, in the caller's transaction.
+ * Bookkeeping for a task that just became completed (`task` is its row as the completing write
+ * returned it): moves the project's counters and runs the completion hooks, in the caller's transaction.
  */
-export async function taskCompletedIn(trx: Transaction<DB>, taskId: number, project: Project, now: number): Promise<void> {
+export async function taskCompletedIn(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number): Promise<void> {
   await moveTaskCount(trx, project.id, 'pending', 'completed');
-  const task = (await completedTask(trx, taskId)).rows[0];
   for (const hook of completionHooks) await hook(trx, task, project, now);
 }

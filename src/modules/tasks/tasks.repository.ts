@@ -195,11 +195,12 @@ export async function saveIdempotentResponse(trx: Transaction<DB>, row: { owner_
 }
 
 /** Completes a test key's task with a synthetic answer (it never reaches workers). */
-export async function completeSynthetic(trx: Transaction<DB>, id: number, answer: Record<string, unknown>, now: number): Promise<void> {
+export async function completeSynthetic(trx: Transaction<DB>, id: number, answer: Record<string, unknown>, now: number): Promise<Selectable<TasksTable>> {
   const result = { answer, confidence: 1, method: 'synthetic', n_answers: 0, agreement: null, decided_by: { kind: 'aggregation' } };
-  await trx
+  return trx
     .updateTable('tasks')
     .set({ status: 'completed', sub_status: null, completed_at: now, updated_at: now, response: JSON.stringify({ ...answer, confidence: 1 }), result: JSON.stringify(result) })
     .where('id', '=', id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

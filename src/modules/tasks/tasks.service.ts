@@ -159,8 +159,7 @@ export async function createTask(
     // A test key's task never reaches workers: it completes at once with a schema-valid synthetic answer.
     if (principal.isTest && !draft.isGold) {
       const params = { ...project.params, ...JSON.parse(draft.params) };
-      await completeSynthetic(trx, id, syntheticResponse(def, params), now);
-      await taskCompletedIn(trx, id, project, now);
+      await taskCompletedIn(trx, await completeSynthetic(trx, id, syntheticResponse(def, params), now), project, now);
     }
     const row = (await findTaskRow(trx, id)) as TaskRow;
     const body = presentTask(row, project.params);
