@@ -236,7 +236,7 @@ function errorList(runs: RunFigures[]): string {
 
 /** The statements a cycle runs, as a sentence. */
 function statementNote(c: StatementCount): string {
-  return `Statements per cycle (counted where the driver runs them, over ${c.cycles} cycles in a row through \`buildApp().inject()\` in the benchmark's process, after the HTTP runs; BEGIN and COMMIT included): a claim runs **${c.claim.toFixed(1)}**, a submit **${c.submit.toFixed(1)}**.`;
+  return `Statements per cycle (counted where the driver runs them, over ${c.cycles} cycles in a row through \`buildApp().inject()\` in the benchmark's process, after the HTTP runs; BEGIN and COMMIT included): a claim runs **${c.claim.toFixed(1)}**, a submit **${c.submit.toFixed(1)}**. Among them are ${c.keyLookups.toFixed(2)} API-key lookups per cycle (of 2 requests): a request whose key was checked less than a second before runs none (README, API), and here each of the ${c.keys} keys taken in turn comes back after ${c.keys} cycles.`;
 }
 
 function profileNote(label: string, what: string): string {

@@ -7,9 +7,13 @@ import { BENCH_SECRET } from './common.ts';
 
 export interface StatementCount {
   cycles: number;
+  /** Worker keys the cycles take in turn. */
+  keys: number;
   /** Statements per claim and per submit, BEGIN and COMMIT included. */
   claim: number;
   submit: number;
+  /** Of those, API-key lookups: a request whose key the key cache held (README, API) runs none. */
+  keyLookups: number;
 }
 
 type Phase = 'claim' | 'submit' | undefined;
@@ -23,10 +27,12 @@ export async function statementsPerCycle(target: { sqliteFile: string } | { post
   const database: Database = openDatabase(target);
   await migrateToLatest(database);
   const app = await buildApp({ config: { ...loadConfig({ ...process.env, TESSERA_SECRET: BENCH_SECRET }), demo: false, jobs: false }, database, logger: false });
-  const counts = { claim: 0, submit: 0 };
+  const counts = { claim: 0, submit: 0, keyLookups: 0 };
   let phase: Phase;
-  const restore = countCalls(() => {
-    if (phase) counts[phase]++;
+  const restore = countCalls((text) => {
+    if (!phase) return;
+    counts[phase]++;
+    if (/from "api_keys"/.test(text)) counts.keyLookups++;
   });
   try {
     const cycle = async (i: number, counted: boolean) => {
@@ -48,11 +54,11 @@ export async function statementsPerCycle(target: { sqliteFile: string } | { post
     await app.close();
     await database.dialect.close();
   }
-  return { cycles, claim: counts.claim / cycles, submit: counts.submit / cycles };
+  return { cycles, keys: keys.length, claim: counts.claim / cycles, submit: counts.submit / cycles, keyLookups: counts.keyLookups / cycles };
 }
 
-/** Calls `count` on every statement either driver runs until the returned function is called. */
-function countCalls(count: () => void): () => void {
+/** Calls `count` with the SQL of every statement either driver runs until the returned function is called. */
+function countCalls(count: (text: string) => void): () => void {
   const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
   const client = pg.Client.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const patched: Array<[Record<string, (...args: unknown[]) => unknown>, string, (...args: unknown[]) => unknown]> = [];
@@ -60,7 +66,9 @@ function countCalls(count: () => void): () => void {
     const original = owner[name];
     patched.push([owner, name, original]);
     owner[name] = function (this: unknown, ...args: unknown[]) {
-      count();
+      // better-sqlite3's Statement knows its SQL; pg's query gets it as text or as { text }.
+      const first = args[0] as string | { text?: string } | undefined;
+      count(owner === client ? (typeof first === 'string' ? first : (first?.text ?? '')) : ((this as { source?: string }).source ?? ''));
       return original.apply(this, args);
     };
   }
