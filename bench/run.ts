@@ -64,6 +64,12 @@ interface Block {
 }
 
 /** Machine-wide CPU jiffies (busy, total) from /proc/stat. */
+/** The CPUs, as figures measured on them are labelled: "2 × AMD EPYC". */
+function machineName(): string {
+  const list = cpus();
+  return `${list.length} × ${list[0]?.model ?? '?'}`;
+}
+
 function machineCpu(): { busy: number; total: number } {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -209,7 +215,7 @@ async function main(): Promise<void> {
       const machineBusy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
       const own = (childrenCpuSeconds() - own0) / (seconds * cpus().length);
       const note =
-        `_Measured ${new Date(t0).toISOString().slice(0, 16).replace('T', ' ')} UTC in ${seconds.toFixed(0)} s. Both cores were ${(machineBusy * 100).toFixed(0)}% busy over the section, ` +
+        `_Measured ${new Date(t0).toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machineName()} in ${seconds.toFixed(0)} s. Both cores were ${(machineBusy * 100).toFixed(0)}% busy over the section, ` +
         `${(own * 100).toFixed(0)}% by this benchmark's own processes${section.name.endsWith('-pg') ? ' (PostgreSQL server processes count as other)' : ''}; ` +
         `1-min load average ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end._`;
       blocks.set(section.name, { name: section.name, figures: result.figures, body: `${result.markdown.trimEnd()}\n\n${note}` });
@@ -232,8 +238,8 @@ async function main(): Promise<void> {
     'same run on the same machine: the bare database statement or the bare HTTP framework doing the same work. Benchmarks',
     'report, they do not fail: a missed target is marked **missed**.',
     '',
-    `- Run: ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC, sections ${chosen.map((s) => s.name).join(', ')} in ${(totalSeconds / 60).toFixed(1)} min${kept.length ? ` (${kept.join(', ')}: figures and date of their own last run)` : ''}.`,
-    `- Machine: ${cpuList.length} × ${cpuList[0]?.model ?? '?'}${cpuList[0]?.speed ? ` (${cpuList[0].speed} MHz)` : ''}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Linux ${release()}.`,
+    `- Run: ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC, sections ${chosen.map((s) => s.name).join(', ')} in ${(totalSeconds / 60).toFixed(1)} min${kept.length ? ` (${kept.join(', ')}: figures and date of their own last run, which may have been on another machine)` : ''}.`,
+    `- Machine: ${machineName()}${cpuList[0]?.speed ? ` (${cpuList[0].speed} MHz)` : ''}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Linux ${release()}.`,
     `- Software: Node ${process.version}, SQLite ${sqliteVersion()} (better-sqlite3 ${packageVersion('better-sqlite3')}), PostgreSQL ${await postgresVersion()} on the same machine, Fastify ${packageVersion('fastify')}, pg ${packageVersion('pg')}.`,
     '- Load generation, servers and PostgreSQL all share these 2 cores; the machine may also carry other work (each section',
     '  states how busy the cores were and how much of that was the benchmark itself).',
