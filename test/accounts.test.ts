@@ -83,6 +83,17 @@ describe.each(dialects)('accounts on %s', (dialect) => {
     expect((await t.app.inject({ url: '/v1/me', headers: requester.auth })).statusCode).toBe(401);
   });
 
+  it('applies a user changed through the API to that user\'s keys at once on this node', async () => {
+    const admin = await makeActor(t, 'admin');
+    const worker = await makeActor(t, 'worker');
+    const me = () => t.app.inject({ url: '/v1/me', headers: worker.auth });
+    expect((await me()).json().languages).toEqual(['en']);
+    await t.app.inject({ method: 'PATCH', url: `/v1/users/${worker.user.id}`, headers: admin.auth, payload: { languages: ['ko'] } });
+    expect((await me()).json().languages).toEqual(['ko']);
+    await t.app.inject({ method: 'PATCH', url: `/v1/users/${worker.user.id}`, headers: admin.auth, payload: { active: false } });
+    expect((await me()).json().code).toBe('invalid_api_key');
+  });
+
   it('sees a key revoked or a user changed on another node within KEY_CACHE_MS', async () => {
     const requester = await makeActor(t, 'requester');
     const me = () => t.app.inject({ url: '/v1/me', headers: requester.auth });
