@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closeDueWeeks, reviseEstimates, verifyChain } from '../src/modules/ledger/index.ts';
 import { ledgerDb } from '../src/modules/ledger/ledger.tables.ts';
+import { weekKeyOf } from '../src/modules/ledger/week.ts';
 
 import { type Actor, buildProject, dialects, makeActor, makeWorkers, startTestApp, type TestApp } from './helpers/harness.ts';
 
@@ -164,6 +166,31 @@ describe.each(dialects)('pay, rate cards, estimates and reports on %s', (dialect
     expect(compliance.topped_up_weeks).toEqual([{ worker_id: String(w.user.id), week: week.week, currency: 'USD', paid_ms: 30 * 60_000, net_minor: 20, required_minor: 363, topup_minor: 343, hourly_before_topup_minor: 40 }]);
     const ccsv = (await call('GET', `/v1/projects/${name}/compliance?${range}&format=csv`, requester)).body;
     expect(ccsv.split('\n')[1]).toBe(`${name},${w.user.id},${week.week},USD,1800000,20,363,343,40,1`);
+  });
+
+  // Only PostgreSQL lets a close and a submit run at once: SQLite runs one writer at a time.
+  it.runIf(dialect === 'postgres')('keeps the new week open when a submit records its first time while a close of the last week holds the account', async () => {
+    const name = await project({}, 2);
+    const [w] = await makeWorkers(t, 1);
+    await finish((await claim(name, w)).id, w, 60_000);
+    toNextMonday();
+    const second = await claim(name, w);
+    // A second connection does to the account what the close of last week does: holds it, then finds no later week.
+    const close = new pg.Client({ connectionString: inject('pgUrl') ?? undefined });
+    await close.connect();
+    try {
+      await close.query('BEGIN');
+      await close.query('SELECT * FROM ledger_accounts WHERE worker_id = $1 FOR UPDATE', [w.user.id]);
+      const submitted = finish(second.id, w, 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      await close.query('UPDATE ledger_accounts SET next_open_week = NULL WHERE worker_id = $1', [w.user.id]);
+      await close.query('COMMIT');
+      await submitted;
+    } finally {
+      await close.end();
+    }
+    const account = await l().selectFrom('ledger_accounts').select('next_open_week').where('worker_id', '=', w.user.id).executeTakeFirstOrThrow();
+    expect(account.next_open_week).toBe(weekKeyOf(t.clock(), 'UTC', 1));
   });
 
   it('adds the difference in the next week when a minimum recorded later covers a closed week, and rewrites nothing', async () => {

@@ -26,7 +26,7 @@ import {
 } from './ledger.repository.ts';
 import { type LedgerDB, ledgerDb } from './ledger.tables.ts';
 import { convertWith, MissingRateError } from './week-close.ts';
-import { addDays, localDate, weekKeyOf, weekOf } from './week.ts';
+import { addDays, localDate, weekByKey, weekKeyOf, weekOf } from './week.ts';
 
 type H = Kysely<LedgerDB>;
 
@@ -210,6 +210,11 @@ export async function bookPieceIn(
   return amount;
 }
 
+/** Whether a week ending at `endAt` may be closed at `now` (its end plus the grace has passed). */
+function closable(endAt: number, now: number): boolean {
+  return endAt + CLOSE_GRACE_MS <= now;
+}
+
 /**
  * Ledger hook for an assignment that just ended (submitted, expired, skipped, released), inside the
  * transaction that ended it: its time as segments in the worker's workweeks, pay for its counted time
@@ -224,11 +229,14 @@ export async function recordAssignmentEnded(
   const h = ledgerDb(trx);
   const a = known.assignment ?? (await h.selectFrom('assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst());
   if (!a || a.status === 'active' || a.ended_at === null) return;
-  // The account is locked only when this time reaches into a week a close may already take (ended
-  // more than the grace ago): then the close and this write must not interleave. Recent time cannot
-  // meet a close, and not locking keeps submits from waiting on each other's accounts.
+  // The account is locked only when a close may run on it now: this time reaches into a week a close
+  // may already take (ended more than the grace ago), or the account's first open week is one. A close
+  // decides the next open week from what is committed, so this write must not interleave with it. Otherwise
+  // nothing is locked, which keeps submits from waiting on each other's accounts.
   let account = known.ledger?.account ?? (await findAccount(h, a.worker_id));
-  if (!account || weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt + CLOSE_GRACE_MS <= now) account = await lockAccount(h, a.worker_id, now);
+  if (!account || closable(weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt, now) || (account.next_open_week !== null && closable(weekByKey(account.next_open_week, account.timezone).endAt, now))) {
+    account = await lockAccount(h, a.worker_id, now);
+  }
   // An assignment the caller has just ended (and passes in) cannot have been recorded yet.
   if (!known.assignment && (await hasSegmentsFor(h, { assignmentId }))) return;
   const project = known.project ?? (await findProjectById(trx, a.project_id));
