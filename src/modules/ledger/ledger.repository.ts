@@ -45,9 +45,10 @@ export async function lockAccount(trx: H, workerId: number, now: number): Promis
 
 /**
  * Records that `weekKey` has events, so the close job finds the account. Always asks the database
- * (never a value read earlier): on PostgreSQL the conditional update waits for a close holding the
- * account and re-checks the row it left, so an event written beside a close is never orphaned. It
- * holds the row only when it changes it.
+ * (never a value read earlier). The conditional update holds the row only when it changes it, so it
+ * waits for a close only when the row it sees already qualifies. A caller whose account's first open
+ * week may be closing holds the account itself, as recordAssignmentEnded does, so that a close
+ * never leaves this week out of `next_open_week`.
  */
 export async function noteOpenWeek(trx: H, account: AccountRow, weekKey: string): Promise<void> {
   await moveOpenWeek(trx, weekKey, account.worker_id);

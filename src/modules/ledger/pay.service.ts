@@ -307,8 +307,10 @@ export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedT
   if (rows.length === 0) return;
   const latest = await syncCard(h, project, now);
   // Not locked: the completing transaction may already hold its own worker's account, and locking
-  // another answerer's here could deadlock with theirs. Safe without the lock: the entry goes into
-  // the week of `now`, which no close touches before it ended plus the grace.
+  // another answerer's here could deadlock with theirs. The entry goes into the week of `now`, which no
+  // close touches before it ended plus the grace. One gap is left: a close of that answerer's earlier
+  // week running at this moment may set their next open week past this one (see noteOpenWeek), until
+  // their next event notes it again.
   const accounts = await findAccounts(h, [...new Set(rows.map((a) => a.worker_id))]);
   for (const a of rows) {
     const account = accounts.get(a.worker_id) ?? (await lockAccount(h, a.worker_id, now));
