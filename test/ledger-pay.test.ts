@@ -181,8 +181,11 @@ describe.each(dialects)('pay, rate cards, estimates and reports on %s', (dialect
     try {
       await close.query('BEGIN');
       await close.query('SELECT * FROM ledger_accounts WHERE worker_id = $1 FOR UPDATE', [w.user.id]);
-      const submitted = finish(second.id, w, 60_000);
-      await new Promise((r) => setTimeout(r, 500));
+      let settled = false;
+      const submitted = finish(second.id, w, 60_000).finally(() => (settled = true));
+      // Go on once the submit has either finished or is waiting for the account (as it must, to be safe).
+      const waitingForLock = async () => Number((await close.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n) > 0;
+      for (let i = 0; i < 250 && !settled && !(await waitingForLock()); i++) await new Promise((r) => setTimeout(r, 20));
       await close.query('UPDATE ledger_accounts SET next_open_week = NULL WHERE worker_id = $1', [w.user.id]);
       await close.query('COMMIT');
       await submitted;
