@@ -168,6 +168,32 @@ describe.each(dialects)('pay, rate cards, estimates and reports on %s', (dialect
     expect(ccsv.split('\n')[1]).toBe(`${name},${w.user.id},${week.week},USD,1800000,20,363,343,40,1`);
   });
 
+  /**
+   * Runs `submit` while a second PostgreSQL connection holds `workerId`'s ledger account, as a week close
+   * does. Once the submit waits for a lock (or is done), `meanwhile` runs on that connection, which then commits.
+   */
+  async function submitWhileHeld(workerId: number, submit: () => Promise<void>, meanwhile: (close: pg.Client, settled: () => boolean) => Promise<void>) {
+    const close = new pg.Client({ connectionString: inject('pgUrl') ?? undefined });
+    await close.connect();
+    try {
+      await close.query('BEGIN');
+      await close.query('SELECT * FROM ledger_accounts WHERE worker_id = $1 FOR UPDATE', [workerId]);
+      let settled = false;
+      const submitted = submit().finally(() => (settled = true));
+      const waiting = async () => Number((await close.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n) > 0;
+      for (let i = 0; i < 250 && !settled && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 20));
+      await meanwhile(close, () => settled);
+      await close.query('COMMIT');
+      await submitted;
+    } finally {
+      await close.end();
+    }
+  }
+  const nextOpenWeek = async (workerId: number) => (await l().selectFrom('ledger_accounts').select('next_open_week').where('worker_id', '=', workerId).executeTakeFirstOrThrow()).next_open_week;
+  const pieces = (workerId: number) => l().selectFrom('ledger_entries').select(['week_key', 'amount_minor']).where('worker_id', '=', workerId).where('kind', '=', 'piece').execute();
+  // Two answers complete the task, and its completion pays both (sampled review at rate 0: no review).
+  const completesAtTwo = { overlap: { min: 2, max: 2 }, review_policy: { mode: 'sample', sample_rate: 0 } };
+
   // Only PostgreSQL lets a close and a submit run at once: SQLite runs one writer at a time.
   it.runIf(dialect === 'postgres')('keeps the new week open when a submit records its first time while a close of the last week holds the account', async () => {
     const name = await project({}, 2);
@@ -176,24 +202,47 @@ describe.each(dialects)('pay, rate cards, estimates and reports on %s', (dialect
     toNextMonday();
     const second = await claim(name, w);
     // A second connection does to the account what the close of last week does: holds it, then finds no later week.
-    const close = new pg.Client({ connectionString: inject('pgUrl') ?? undefined });
-    await close.connect();
-    try {
-      await close.query('BEGIN');
-      await close.query('SELECT * FROM ledger_accounts WHERE worker_id = $1 FOR UPDATE', [w.user.id]);
-      let settled = false;
-      const submitted = finish(second.id, w, 60_000).finally(() => (settled = true));
-      // Go on once the submit has either finished or is waiting for the account (as it must, to be safe).
-      const waitingForLock = async () => Number((await close.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n) > 0;
-      for (let i = 0; i < 250 && !settled && !(await waitingForLock()); i++) await new Promise((r) => setTimeout(r, 20));
+    await submitWhileHeld(w.user.id, () => finish(second.id, w, 60_000), async (close) => {
       await close.query('UPDATE ledger_accounts SET next_open_week = NULL WHERE worker_id = $1', [w.user.id]);
-      await close.query('COMMIT');
-      await submitted;
-    } finally {
-      await close.end();
-    }
-    const account = await l().selectFrom('ledger_accounts').select('next_open_week').where('worker_id', '=', w.user.id).executeTakeFirstOrThrow();
-    expect(account.next_open_week).toBe(weekKeyOf(t.clock(), 'UTC', 1));
+    });
+    expect(await nextOpenWeek(w.user.id)).toBe(weekKeyOf(t.clock(), 'UTC', 1));
+  });
+
+  it.runIf(dialect === 'postgres')("keeps another answerer's new week open when a completion pays them while a close of their last week holds their account", async () => {
+    const name = await project({}, 1, completesAtTwo);
+    const [first, last] = await makeWorkers(t, 2);
+    await finish((await claim(name, first)).id, first, 60_000);
+    toNextMonday();
+    const completing = await claim(name, last);
+    await submitWhileHeld(first.user.id, () => finish(completing.id, last, 60_000), async (close) => {
+      await close.query('UPDATE ledger_accounts SET next_open_week = NULL WHERE worker_id = $1', [first.user.id]);
+    });
+    const thisWeek = weekKeyOf(t.clock(), 'UTC', 1);
+    expect(await pieces(first.user.id)).toEqual([{ week_key: thisWeek, amount_minor: 100 }]);
+    expect(await nextOpenWeek(first.user.id)).toBe(thisWeek);
+  });
+
+  it.runIf(dialect === 'postgres')('runs a completing submit again when PostgreSQL breaks a deadlock over ledger accounts, and books everything once', async () => {
+    const name = await project({}, 1, completesAtTwo);
+    const elsewhere = await project({}, 1);
+    const [first, last] = await makeWorkers(t, 2);
+    await finish((await claim(name, first)).id, first, 60_000);
+    await finish((await claim(elsewhere, last)).id, last, 60_000); // so a close may run on the submitter's account too
+    toNextMonday();
+    const completing = await claim(name, last);
+    // As a close of both accounts would, but in the other order from the submit, which holds its own worker's first.
+    await submitWhileHeld(first.user.id, () => finish(completing.id, last, 60_000), async (close, settled) => {
+      expect(settled()).toBe(false);
+      // Closes the cycle well before the submit's wait reaches deadlock_timeout (1 s), so the submit is the one aborted.
+      await close.query('SELECT * FROM ledger_accounts WHERE worker_id = $1 FOR UPDATE', [last.user.id]);
+    });
+    const answers = await t.database.db.selectFrom('assignments').select('worker_id').where('id', '=', Number(completing.id)).where('status', '=', 'submitted').execute();
+    expect(answers).toHaveLength(1);
+    const thisWeek = weekKeyOf(t.clock(), 'UTC', 1);
+    expect(await pieces(first.user.id)).toEqual([{ week_key: thisWeek, amount_minor: 100 }]);
+    expect((await pieces(last.user.id)).filter((p) => p.week_key === thisWeek)).toEqual([{ week_key: thisWeek, amount_minor: 100 }]);
+    const task = await t.database.db.selectFrom('tasks').select(['status', 'answers_count']).where('project_id', '=', (await t.database.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id).executeTakeFirstOrThrow();
+    expect(task).toEqual({ status: 'completed', answers_count: 2 });
   });
 
   it('adds the difference in the next week when a minimum recorded later covers a closed week, and rewrites nothing', async () => {

@@ -16,3 +16,4 @@ export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dat
   return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db'), pageCacheMb: opts.pageCacheMb });
 }
 export { prepared } from './prepared.ts';
+export { transactWithRetry } from './retry.ts';

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, DB, DialectAdapter } from '../../db/index.ts';
+import { type Database, type DB, type DialectAdapter, transactWithRetry } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
 import { findProjectById, findProjectByName, type Project } from '../projects/index.ts';
@@ -205,8 +205,9 @@ function feedbackFor(task: TaskRecord, project: Project, response: Record<string
  */
 export async function submit(database: Database, principal: Principal, id: number, response: unknown, now: number) {
   // Everything is read under the assignment's lock: a retry racing its own first attempt waits for
-  // it and then answers as it did.
-  const result = await database.db.transaction().execute(async (trx) => {
+  // it and then answers as it did. A completion may lock other answerers' ledger accounts (see
+  // ledgerTaskCompleted), hence transactWithRetry.
+  const result = await transactWithRetry(database, async (trx) => {
     const context = await lockForSubmit(trx, database.dialect, id);
     if (!context || context.row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
     const { row, task, project } = context;

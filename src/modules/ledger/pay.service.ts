@@ -216,6 +216,14 @@ function closable(endAt: number, now: number): boolean {
 }
 
 /**
+ * Whether a close may be running on this account now: its first open week is due. A close decides
+ * the next open week from what is committed, so a write of time or money must then hold the account.
+ */
+function mayBeClosing(account: AccountRow, now: number): boolean {
+  return account.next_open_week !== null && closable(weekByKey(account.next_open_week, account.timezone).endAt, now);
+}
+
+/**
  * Ledger hook for an assignment that just ended (submitted, expired, skipped, released), inside the
  * transaction that ended it: its time as segments in the worker's workweeks, pay for its counted time
  * when it was not submitted (at the floor) or the card is hourly, and the piece pay at once when the
@@ -234,7 +242,7 @@ export async function recordAssignmentEnded(
   // decides the next open week from what is committed, so this write must not interleave with it. Otherwise
   // nothing is locked, which keeps submits from waiting on each other's accounts.
   let account = known.ledger?.account ?? (await findAccount(h, a.worker_id));
-  if (!account || closable(weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt, now) || (account.next_open_week !== null && closable(weekByKey(account.next_open_week, account.timezone).endAt, now))) {
+  if (!account || closable(weekOf(a.claimed_at, account.timezone, account.week_start_day).endAt, now) || mayBeClosing(account, now)) {
     account = await lockAccount(h, a.worker_id, now);
   }
   // An assignment the caller has just ended (and passes in) cannot have been recorded yet.
@@ -306,14 +314,14 @@ export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedT
   const { rows } = await unpaidAnswers(h, task.id);
   if (rows.length === 0) return;
   const latest = await syncCard(h, project, now);
-  // Not locked: the completing transaction may already hold its own worker's account, and locking
-  // another answerer's here could deadlock with theirs. The entry goes into the week of `now`, which no
-  // close touches before it ended plus the grace. One gap is left: a close of that answerer's earlier
-  // week running at this moment may set their next open week past this one (see noteOpenWeek), until
-  // their next event notes it again.
+  // The entries go into the week of `now`, which no close takes before it ended plus the grace, so an
+  // account is locked only while a close may be running on it (mayBeClosing), in worker order (rows
+  // come sorted). This transaction may already hold its own worker's account, out of that order: the
+  // callers run it with transactWithRetry, which runs it again if PostgreSQL breaks a deadlock.
   const accounts = await findAccounts(h, [...new Set(rows.map((a) => a.worker_id))]);
   for (const a of rows) {
-    const account = accounts.get(a.worker_id) ?? (await lockAccount(h, a.worker_id, now));
+    let account = accounts.get(a.worker_id);
+    if (!account || mayBeClosing(account, now)) accounts.set(a.worker_id, (account = await lockAccount(h, a.worker_id, now)));
     await bookPieceIn(h, account, a, project, now, { rule: 'task_completed' }, await cardInEffect(h, latest, a.claimed_at));
   }
 }

@@ -372,9 +372,10 @@ async function closeRoundIn(h: H, head: { seq: number; hash: string }, accounts:
 /**
  * The week close job: closes every worker-week that ended more than `graceMs` ago, oldest first per
  * worker, chaining each close's hash to the previous one. Safe on several nodes: the chain head is
- * locked, so closes are serialised and none is written twice. Accounts are locked in worker order,
- * as every other ledger writer locks them, so closes never deadlock with them. A week whose
- * currencies cannot be converted stays open and is reported; the others close.
+ * locked, so closes are serialised and none is written twice. Accounts are locked in worker order.
+ * A completion that pays several answerers may hold its own worker's account out of that order; if
+ * PostgreSQL breaks a deadlock by aborting a batch here, the job's next run closes it (all or nothing).
+ * A week whose currencies cannot be converted stays open and is reported; the others close.
  */
 export async function closeDueWeeks(database: Database, now: number, opts: { graceMs?: number } = {}): Promise<CloseJobResult> {
   const graceMs = opts.graceMs ?? CLOSE_GRACE_MS;

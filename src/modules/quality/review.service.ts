@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database, DB } from '../../db/index.ts';
+import { type Database, type DB, transactWithRetry } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import { MIN_REASON_TEXT, REVIEW_REASON_CODES } from '../../shared/task-types.ts';
 import type { Principal } from '../accounts/index.ts';
@@ -90,7 +90,8 @@ export async function decideReview(database: Database, principal: Principal, tas
     fixed = input.response as Record<string, unknown>;
   }
 
-  await db.transaction().execute(async (trx) => {
+  // Completing locks answerers' ledger accounts (ledgerTaskCompleted), hence transactWithRetry.
+  await transactWithRetry(database, async (trx) => {
     const assignmentId = input.assignment_id ? Number(input.assignment_id) : null;
     if (judgesAnswer) {
       const target = await trx.selectFrom('assignments').select(['id', 'status', 'review_status']).where('id', '=', assignmentId as number).where('task_id', '=', task.id).executeTakeFirst();
@@ -184,16 +185,17 @@ export async function acceptOverdueReviews(database: Database, project: Project,
     .execute();
   let accepted = 0;
   for (const { id } of due) {
-    await db.transaction().execute(async (trx) => {
+    const done = await transactWithRetry(database, async (trx) => {
       // Claims the task: a reviewer deciding it at the same moment finds it no longer in review.
       const task = await trx.updateTable('tasks').set({ updated_at: now }).where('id', '=', id).where('status', '=', 'pending').where('sub_status', '=', 'in_review').returningAll().executeTakeFirst();
-      if (!task) return;
+      if (!task) return false;
       const result = await currentResult(trx, task, project);
       const completed = await saveResult(trx, task.id, result, { kind: 'rule', rule: 'review_deadline' }, now, { status: 'completed', sub_status: null, completed_at: now });
       await trx.updateTable('assignments').set({ review_status: 'accepted' }).where('task_id', '=', task.id).where('status', '=', 'submitted').where('review_status', 'is', null).execute();
       await taskCompletedIn(trx, completed, project, now);
-      accepted++;
+      return true;
     });
+    if (done) accepted++;
   }
   return accepted;
 }
