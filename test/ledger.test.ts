@@ -10,11 +10,9 @@ const HOUR = 3_600_000;
 describe.each(dialects)('fair-work ledger on %s', (dialect) => {
   let t: TestApp;
   let requester: Actor;
-  let admin: Actor;
   beforeAll(async () => {
     t = await startTestApp(dialect);
     requester = await makeActor(t, 'requester');
-    admin = await makeActor(t, 'admin');
   });
   afterAll(() => t.close());
 

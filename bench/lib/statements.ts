@@ -14,7 +14,12 @@ export interface StatementCount {
   submit: number;
   /** Of those, API-key lookups: a request whose key the key cache held (README, API) runs none. */
   keyLookups: number;
+  /** SQLite only: µs inside better-sqlite3 per claim and per submit, transaction control left out. */
+  sqliteUs?: { claim: number; submit: number };
 }
+
+// Statements whose cost depends on how transactions are grouped (one COMMIT serves many under load).
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 
 type Phase = 'claim' | 'submit' | undefined;
 
@@ -28,11 +33,13 @@ export async function statementsPerCycle(target: { sqliteFile: string } | { post
   await migrateToLatest(database);
   const app = await buildApp({ config: { ...loadConfig({ ...process.env, TESSERA_SECRET: BENCH_SECRET }), demo: false, jobs: false }, database, logger: false });
   const counts = { claim: 0, submit: 0, keyLookups: 0 };
+  const sqliteNs = { claim: 0, submit: 0 };
   let phase: Phase;
-  const restore = countCalls((text) => {
+  const restore = countCalls((text, sqliteTookNs) => {
     if (!phase) return;
     counts[phase]++;
     if (/from "api_keys"/.test(text)) counts.keyLookups++;
+    if (sqliteTookNs !== undefined && !TRANSACTION_CONTROL.test(text)) sqliteNs[phase] += sqliteTookNs;
   });
   try {
     const cycle = async (i: number, counted: boolean) => {
@@ -54,11 +61,15 @@ export async function statementsPerCycle(target: { sqliteFile: string } | { post
     await app.close();
     await database.dialect.close();
   }
-  return { cycles, keys: keys.length, claim: counts.claim / cycles, submit: counts.submit / cycles, keyLookups: counts.keyLookups / cycles };
+  const sqliteUs = 'sqliteFile' in target ? { claim: sqliteNs.claim / cycles / 1000, submit: sqliteNs.submit / cycles / 1000 } : undefined;
+  return { cycles, keys: keys.length, claim: counts.claim / cycles, submit: counts.submit / cycles, keyLookups: counts.keyLookups / cycles, sqliteUs };
 }
 
-/** Calls `count` with the SQL of every statement either driver runs until the returned function is called. */
-function countCalls(count: (text: string) => void): () => void {
+/**
+ * Calls `count` with the SQL of every statement either driver runs until the returned function is
+ * called, and for better-sqlite3 (whose calls are synchronous) the nanoseconds the call took.
+ */
+function countCalls(count: (text: string, sqliteTookNs?: number) => void): () => void {
   const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
   const client = pg.Client.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const patched: Array<[Record<string, (...args: unknown[]) => unknown>, string, (...args: unknown[]) => unknown]> = [];
@@ -68,8 +79,14 @@ function countCalls(count: (text: string) => void): () => void {
     owner[name] = function (this: unknown, ...args: unknown[]) {
       // better-sqlite3's Statement knows its SQL; pg's query gets it as text or as { text }.
       const first = args[0] as string | { text?: string } | undefined;
-      count(owner === client ? (typeof first === 'string' ? first : (first?.text ?? '')) : ((this as { source?: string }).source ?? ''));
-      return original.apply(this, args);
+      if (owner === client) {
+        count(typeof first === 'string' ? first : (first?.text ?? ''));
+        return original.apply(this, args);
+      }
+      const started = process.hrtime.bigint();
+      const result = original.apply(this, args);
+      count((this as { source?: string }).source ?? '', Number(process.hrtime.bigint() - started));
+      return result;
     };
   }
   return () => {

@@ -36,7 +36,6 @@ export interface RefusalReport {
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
-const REFUSING = new Set<string>(REFUSAL_GROUP);
 
 function cell(count: number, n: number): RateCell {
   const ci = wilsonInterval(count, n);

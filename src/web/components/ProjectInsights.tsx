@@ -13,7 +13,6 @@ import { TimeChart } from './Chart.tsx';
 import { ErrorNote } from './ErrorNote.tsx';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 interface Bucket {
   start: number;

@@ -65,7 +65,6 @@ export function fitDawidSkene(
   const goldOf = opts.goldOf;
   const k = enc.labels.length;
   const kk = k * k;
-  const nItems = enc.items.length;
   const nWorkers = enc.workers.length;
   const nAnswers = enc.itemOf.length;
   // Precomputed offsets: the row of each answer's item in `posterior`, and the cell of its
