@@ -74,6 +74,22 @@ describe.each(dialects)('quality in the loop on %s', (dialect) => {
     expect(now.result.confidence).toBeLessThan(0.5);
   });
 
+  it('weighs each answer by its worker\'s gold record: one proven worker outvotes two who keep failing gold', async () => {
+    const gold = Array.from({ length: 4 }, () => ({ expected_response: { category: 'cat' } }));
+    // gold_rate 1: each worker gets every gold item before the one regular task.
+    const p = await project({ gold_rate: 1, overlap: { min: 3, max: 3 } }, [...gold, {}]);
+    const [proven, ...failing] = await makeWorkers(t, 3);
+    for (let i = 0; i < 4; i++) expect((await answer(p.name, proven, 'cat')).feedback.correct).toBe(true);
+    for (const w of failing) for (let i = 0; i < 4; i++) expect((await answer(p.name, w, 'bird')).feedback.correct).toBe(false);
+    expect((await answer(p.name, proven, 'dog')).taskId).toBe(p.ids[4]);
+    for (const w of failing) await answer(p.name, w, 'cat');
+    const done = await task(p.ids[4]);
+    expect(done.status).toBe('completed');
+    // Beta(4, 1) prior: 8/9 for the proven worker, 4/9 for the others. Counted as equals, "cat" would win two to one.
+    expect(done.result.answer).toEqual({ category: 'dog' });
+    expect(done.result.confidence).toBeGreaterThan(0.5);
+  });
+
   it("updates a worker's gold-based skill and shows it to them with n, mean, interval and the items", async () => {
     const p = await project({ gold_rate: 1 }, [{ expected_response: { category: 'bird' }, explanation: 'Feathers.' }, { expected_response: { category: 'cat' } }]);
     const w = (await makeWorkers(t, 1))[0];

@@ -314,15 +314,22 @@ export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedT
   const { rows } = await unpaidAnswers(h, task.id);
   if (rows.length === 0) return;
   const latest = await syncCard(h, project, now);
+  // Work paid nothing per piece (an hourly card, a zero rate) needs no account read.
+  const due: Array<{ answer: (typeof rows)[number]; card: CardRow }> = [];
+  for (const answer of rows) {
+    const card = await cardInEffect(h, latest, answer.claimed_at);
+    if (pieceAmount(card, JSON.parse(answer.shown) as Shown) > 0) due.push({ answer, card });
+  }
+  if (due.length === 0) return;
   // The entries go into the week of `now`, which no close takes before it ended plus the grace, so an
   // account is locked only while a close may be running on it (mayBeClosing), in worker order (rows
   // come sorted). This transaction may already hold its own worker's account, out of that order: the
   // callers run it with transactWithRetry, which runs it again if PostgreSQL breaks a deadlock.
-  const accounts = await findAccounts(h, [...new Set(rows.map((a) => a.worker_id))]);
-  for (const a of rows) {
-    let account = accounts.get(a.worker_id);
-    if (!account || mayBeClosing(account, now)) accounts.set(a.worker_id, (account = await lockAccount(h, a.worker_id, now)));
-    await bookPieceIn(h, account, a, project, now, { rule: 'task_completed' }, await cardInEffect(h, latest, a.claimed_at));
+  const accounts = await findAccounts(h, [...new Set(due.map((d) => d.answer.worker_id))]);
+  for (const { answer, card } of due) {
+    let account = accounts.get(answer.worker_id);
+    if (!account || mayBeClosing(account, now)) accounts.set(answer.worker_id, (account = await lockAccount(h, answer.worker_id, now)));
+    await bookPieceIn(h, account, answer, project, now, { rule: 'task_completed' }, card);
   }
 }
 

@@ -36,13 +36,28 @@ export async function liveAnswers(db: Executor, taskId: number): Promise<{ assig
   return rows.map((r) => ({ assignmentId: r.id, workerId: r.worker_id, response: JSON.parse(r.response as string) }));
 }
 
-export async function workerQualityRows(db: Executor, projectId: number, workerIds?: number[]): Promise<Selectable<WorkerQualityTable>[]> {
-  let q = db.selectFrom('worker_quality').selectAll().where('project_id', '=', projectId);
-  if (workerIds) {
-    if (workerIds.length === 0) return [];
-    q = q.where('worker_id', 'in', workerIds);
-  }
-  return q.execute();
+export type WorkerEvidence = Pick<Selectable<WorkerQualityTable>, 'gold_n' | 'gold_correct' | 'fitted_accuracy'>;
+
+// The answers that count, each with its worker's evidence in the project (none yet: nulls), in one read.
+const answersWithEvidence = prepared((db: Kysely<DB>, taskId: number, projectId: number) =>
+  db
+    .selectFrom('assignments as a')
+    .leftJoin('worker_quality as q', (join) => join.onRef('q.worker_id', '=', 'a.worker_id').on('q.project_id', '=', projectId))
+    .select(['a.id', 'a.worker_id', 'a.response', 'q.gold_n', 'q.gold_correct', 'q.fitted_accuracy'])
+    .where('a.task_id', '=', taskId)
+    .where('a.status', '=', 'submitted')
+    .where((eb) => eb.or([eb('a.review_status', 'is', null), eb('a.review_status', '=', 'accepted')]))
+    .orderBy('a.id'),
+);
+
+/** liveAnswers, each with its worker's gold evidence in the project (undefined: none yet). */
+export async function liveAnswersWithEvidence(db: Executor, taskId: number, projectId: number): Promise<{ workerId: number; response: Record<string, unknown>; evidence: WorkerEvidence | undefined }[]> {
+  const { rows } = await answersWithEvidence(db, taskId, projectId);
+  return rows.map((r) => ({
+    workerId: r.worker_id,
+    response: JSON.parse(r.response as string),
+    evidence: r.gold_n === null ? undefined : { gold_n: r.gold_n, gold_correct: r.gold_correct as number, fitted_accuracy: r.fitted_accuracy },
+  }));
 }
 
 export interface DecidedBy {

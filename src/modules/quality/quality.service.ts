@@ -2,7 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { DB, TasksTable, WorkerQualityTable } from '../../db/index.ts';
 import type { Project } from '../projects/index.ts';
 import { type CategoricalResult, dynamicOverlapDecision } from './aggregation/index.ts';
-import { addGoldEvidence, liveAnswers, saveResult, workerQualityRows } from './quality.repository.ts';
+import { addGoldEvidence, liveAnswersWithEvidence, saveResult } from './quality.repository.ts';
 import { aggregateTask, categoricalView, type TaskResult } from './task-result.ts';
 
 type TaskRecord = Selectable<TasksTable>;
@@ -45,11 +45,9 @@ function needsReview(project: Project, taskId: number, result: TaskResult): bool
 
 /** The task's current result from its live answers and the workers' current skills. */
 export async function currentResult(trx: Transaction<DB>, task: TaskRecord, project: Project): Promise<TaskResult> {
-  const answers = await liveAnswers(trx, task.id);
-  const rows = await workerQualityRows(trx, project.id, [...new Set(answers.map((a) => a.workerId))]);
-  const byWorker = new Map(rows.map((r) => [r.worker_id, r]));
+  const answers = await liveAnswersWithEvidence(trx, task.id, project.id);
   const skills: CategoricalResult['workers'] = new Map();
-  for (const a of answers) skills.set(String(a.workerId), { accuracy: skillOf(byWorker.get(a.workerId), project.quality.prior) });
+  for (const a of answers) skills.set(String(a.workerId), { accuracy: skillOf(a.evidence, project.quality.prior) });
   const params = { ...project.params, ...JSON.parse(task.params) };
   const prior = project.quality.prior;
   return aggregateTask(task.type, params, answers.map((a) => ({ worker: String(a.workerId), response: a.response })), skills, prior.alpha / (prior.alpha + prior.beta));
