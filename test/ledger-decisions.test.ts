@@ -205,6 +205,19 @@ describe.each(dialects)('decisions, appeals and sanctions on %s', (dialect) => {
     expect(mine.next_steps).toEqual(['earned_pay_still_paid', 'appeal_within_30_days']);
   });
 
+  it('refuses the very next claim once a worker is restricted from a project they are working in', async () => {
+    const p = await project({}, 3);
+    const [w] = await makeWorkers(t, 1);
+    await answer(p.name, w); // work is still open for this worker, and this node has read the project
+    // Sanctions are graduated: a notice and a warning come first.
+    for (const level of ['notice', 'warning', 'project_restriction']) {
+      const res = await call('POST', '/v1/sanctions', reviewer, { worker_id: String(w.user.id), level, ...(level !== 'notice' && { project: p.name }), reason_code: 'guideline_breach', statement: 'Repeatedly labelled without reading the text.' });
+      expect(res.json().sanction.status).toBe('effective');
+    }
+    const refused = await call('POST', `/v1/work/projects/${p.name}/claim`, w);
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'project_restricted']);
+  });
+
   it('allows no quality sanction without 10 gold answers and an upper bound below the threshold', async () => {
     const p = await project();
     const [w] = await makeWorkers(t, 1);

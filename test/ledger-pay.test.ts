@@ -121,6 +121,19 @@ describe.each(dialects)('pay, rate cards, estimates and reports on %s', (dialect
     expect(await reviseEstimates(t.database, t.clock())).not.toContain(name);
   });
 
+  it('stops handing out work at once when an estimate finds the pay below the floor', async () => {
+    const name = await project({ piece_rate_minor: 1 }, 3);
+    const [w] = await makeWorkers(t, 1);
+    await claim(name, w); // this node has read the project
+    const row = await t.database.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+    // As another node's estimate job records it: the project row itself does not change.
+    await l()
+      .insertInto('estimate_revisions')
+      .values({ project_id: row.id, submissions: 30, median_ms: 60_000, p75_ms: 90_000, previous_seconds: 60, estimated_seconds: 60, piece_rate_minor: 1, floor_hourly_minor: 725, currency: 'USD', below_floor: 1, created_at: t.clock() })
+      .execute();
+    expect((await call('POST', `/v1/work/projects/${name}/claim`, w)).json().code).toBe('project_below_floor');
+  });
+
   it('hands out work again when the requester accepts top-ups', async () => {
     const name = await project({ piece_rate_minor: 1 }, 2);
     const row = await t.database.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirstOrThrow();

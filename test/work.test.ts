@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findProjectByName, type Project, updateProjectRow } from '../src/modules/projects/projects.repository.ts';
 import { buildProject, dialects, makeActor, startTestApp, type Actor, type TestApp } from './helpers/harness.ts';
 
 describe.each(dialects)('work distribution on %s', (dialect) => {
@@ -157,6 +158,31 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     expect((await submit('abc', w1, { category: 'cat' })).json().code).toBe('assignment_not_found');
     const bad = await call('POST', `/v1/work/assignments/${a.id}/heartbeat`, w1, { visible: 'yes' });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('stops handing out work the moment a project is paused, also in the millisecond it was last read', async () => {
+    const p = await project({}, [{}, {}, {}]);
+    const [w1, w2] = await Promise.all([0, 1].map(() => makeActor(t, 'worker')));
+    await claimOk(p.name, w1); // this node has now read the project
+    // The test clock stands still: the pause lands in the same millisecond as that read.
+    expect((await call('POST', `/v1/projects/${p.name}/setParams`, requester, { status: 'paused' })).statusCode).toBe(200);
+    expect((await claimRes(p.name, w2)).json().code).toBe('project_paused');
+    expect((await call('POST', `/v1/projects/${p.name}/setParams`, requester, { status: 'active' })).statusCode).toBe(200);
+    await claimOk(p.name, w2);
+  });
+
+  it("applies another node's change to a project on this node's next claim", async () => {
+    const p = await project({ lease_seconds: 600 }, [{}, {}, {}]);
+    const [w1, w2, w3] = await Promise.all([0, 1, 2].map(() => makeActor(t, 'worker')));
+    await claimOk(p.name, w1);
+    // Another node saves the project: the same repository call, behind this node's back.
+    const saved = (await findProjectByName(t.database.db, p.name)) as Project;
+    const { id: _id, createdAt: _c, updatedAt: _u, ...values } = saved;
+    await updateProjectRow(t.database.db, saved.id, { ...values, leaseSeconds: 120 }, t.clock());
+    const lease = await claimOk(p.name, w2);
+    expect(Date.parse(lease.lease_expires_at) - t.clock()).toBe(120_000);
+    await updateProjectRow(t.database.db, saved.id, { ...values, leaseSeconds: 120, status: 'paused' }, t.clock());
+    expect((await claimRes(p.name, w3)).json().code).toBe('project_paused');
   });
 
   it('refuses claims on paused and unknown projects and from workers without the language or skill', async () => {

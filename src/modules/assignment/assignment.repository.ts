@@ -1,6 +1,6 @@
-import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable } from '../../db/index.ts';
-import { type ClaimFlags, claimFlagColumns, claimFlagsOf, type KnownLedgerRows, knownLedgerColumns, knownLedgerRows } from '../ledger/index.ts';
+import { type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf, type KnownLedgerRows, knownLedgerColumns, knownLedgerRows } from '../ledger/index.ts';
 import { findProjectById, type Project, toProject } from '../projects/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
@@ -12,19 +12,30 @@ export type TaskRecord = Selectable<TasksTable>;
  * order (priority, fewest answers still needed, oldest). `lock` row-locks it; on PostgreSQL rows other
  * claimers hold are skipped, so concurrent claims spread over tasks.
  */
-function nextTask(projectId: number, workerId: number, gold: boolean, lock: string) {
+function nextTask(projectId: number, workerId: number, gold: boolean, lock: string, guard?: RawBuilder<unknown>) {
+  const guarded = guard ? sql`AND ${guard}` : sql``;
   return gold
     ? sql<TaskRecord>`SELECT * FROM tasks t
         WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 1 AND t.is_test = 0 AND t.held = 0
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
+          ${guarded}
         ORDER BY t.project_id, t.id
         LIMIT 1 ${sql.raw(lock)}`
     : sql<TaskRecord>`SELECT * FROM tasks t
         WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 0 AND t.is_test = 0 AND t.held = 0
           AND t.responses_required > t.answers_count + t.active_count
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
+          ${guarded}
         ORDER BY t.project_id, t.priority DESC, (t.responses_required - t.answers_count), t.id
         LIMIT 1 ${sql.raw(lock)}`;
+}
+
+/**
+ * For a claim that did not read its project first but used a copy read earlier: the copy must still
+ * be the project as it stands (updated_at only moves forward), and the ledger's claim flags clear.
+ */
+function projectStillAsRead(projectId: number, workerId: number, updatedAt: number) {
+  return sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = ${projectId} AND p.updated_at = ${updatedAt}) AND ${claimFlagsClear(projectId, workerId)}`;
 }
 
 /** The next task this worker may take (see nextTask), locked for the rest of the transaction. */
@@ -81,11 +92,14 @@ export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
  * Gives the worker the next task (a gold one first when `goldFirst`, else or failing that a regular
  * one): takes a slot on it and inserts the active assignment, atomically. Undefined when nothing is
  * eligible. Where the database allows (writableCte) each attempt is one statement, so no transaction
- * holds the task locked while the server and the database trade round trips.
+ * holds the task locked while the server and the database trade round trips. With `readAt` (writableCte
+ * only), the caller used a copy of the project read earlier, whose updated_at that is: the statement
+ * then also checks that the copy is still current and the ledger's claim flags clear, and claims nothing otherwise.
  */
-export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
+export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
   const { db, dialect } = database;
-  if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, a, true) : undefined) ?? (await claimInOneStatement(db, a, false));
+  if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, a, true, readAt) : undefined) ?? (await claimInOneStatement(db, a, false, readAt));
+  if (readAt !== undefined) throw new Error('A claim from a project read earlier needs writableCte');
   return db.transaction().execute(async (trx) => {
     let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true) : undefined;
     task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false);
@@ -99,23 +113,30 @@ export async function claimNextTask(database: Database, a: Claim, goldFirst: boo
  * then insertAssignment do. The task comes back as it was read, before its slot was taken, as
  * lockNextTask returns it.
  */
-const claimStatement = (gold: boolean) =>
-  prepared(
-    (db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number) =>
-      sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(projectId, workerId, gold, 'FOR UPDATE SKIP LOCKED')}),
+const claimSql = (gold: boolean, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, guard?: RawBuilder<unknown>) =>
+  sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(projectId, workerId, gold, 'FOR UPDATE SKIP LOCKED', guard)}),
     slot AS (UPDATE tasks SET active_count = tasks.active_count + 1, sub_status = 'in_progress', updated_at = ${now}::bigint FROM next WHERE tasks.id = next.id RETURNING tasks.id),
     inserted AS (
       INSERT INTO assignments (task_id, project_id, worker_id, status, is_gold, claimed_at, lease_expires_at, shown, last_signal_at, idle_grace_ms)
       SELECT slot.id, ${projectId}::bigint, ${workerId}::bigint, 'active', next.is_gold, ${now}::bigint, ${leaseExpiresAt}::bigint, ${shown}::text, ${now}::bigint, ${idleGraceMs}::bigint
       FROM next JOIN slot ON slot.id = next.id
       RETURNING *)
-    SELECT row_to_json(inserted) AS assignment, row_to_json(next) AS task FROM inserted CROSS JOIN next`,
+    SELECT row_to_json(inserted) AS assignment, row_to_json(next) AS task FROM inserted CROSS JOIN next`;
+const claimStatement = (gold: boolean) =>
+  prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number) =>
+    claimSql(gold, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs),
   );
-const claimGold = claimStatement(true);
-const claimRegular = claimStatement(false);
+const guardedClaimStatement = (gold: boolean) =>
+  prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, readAt: number) =>
+    claimSql(gold, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs, projectStillAsRead(projectId, workerId, readAt)),
+  );
+const claimStatements = { gold: claimStatement(true), regular: claimStatement(false) };
+const guardedClaimStatements = { gold: guardedClaimStatement(true), regular: guardedClaimStatement(false) };
 
-async function claimInOneStatement(db: Kysely<DB>, a: Claim, gold: boolean): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
-  const [claimed] = (await (gold ? claimGold : claimRegular)(db, a.projectId, a.workerId, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs)).rows;
+async function claimInOneStatement(db: Kysely<DB>, a: Claim, gold: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
+  const kind = gold ? 'gold' : 'regular';
+  const values = [db, a.projectId, a.workerId, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs] as const;
+  const [claimed] = (await (readAt === undefined ? claimStatements[kind](...values) : guardedClaimStatements[kind](...values, readAt))).rows;
   return claimed && { row: claimed.assignment, task: claimed.task };
 }
 

@@ -112,27 +112,68 @@ const lastSweep = new Map<number, number>();
 const SWEEP_INTERVAL_MS = 250;
 
 /**
+ * Projects this process has read for a claim, by database and name, where a claim can check in its
+ * own statement that a copy is still current (writableCte): that claim skips reading its project.
+ */
+const projectsReadForClaims = new WeakMap<Kysely<DB>, Map<string, Project>>();
+const PROJECTS_KEPT = 1_000;
+
+function rememberForClaims(db: Kysely<DB>, project: Project): void {
+  let known = projectsReadForClaims.get(db);
+  if (!known) projectsReadForClaims.set(db, (known = new Map()));
+  if (known.size >= PROJECTS_KEPT && !known.has(project.name)) known.clear();
+  known.set(project.name, project);
+}
+
+/**
+ * A copy of the project this worker may claim from without reading it again: open, the worker has its
+ * languages, and nothing to count first (no skill, no per-worker cap). Undefined otherwise.
+ */
+function projectReadEarlier(database: Database, principal: Principal, name: string): Project | undefined {
+  const project = database.dialect.writableCte ? projectsReadForClaims.get(database.db)?.get(name) : undefined;
+  if (!project || project.status !== 'active' || project.requiredSkills.length > 0 || project.perWorkerCap !== null) return undefined;
+  return ineligibility(project, principal, new Set()) === undefined ? project : undefined;
+}
+
+/**
  * Gives the worker one task of the project, or null when nothing is eligible (204).
  * Gold tasks are mixed in at the project's gold rate, never twice to a worker; an expired lease's
  * slot is free for the next claim. Throws project_not_found, project_paused, not_eligible.
+ *
+ * On PostgreSQL a claim first tries with the project as this process last read it: its one statement
+ * claims only if that copy is still current and the ledger's claim flags are clear. When it claims
+ * nothing, the claim reads everything afresh and tries again, so a stale copy never hands out work.
  */
 export async function claim(database: Database, principal: Principal, projectName: string, now: number, random: () => number = Math.random) {
   const { db } = database;
+  const earlier = projectReadEarlier(database, principal, projectName);
+  if (earlier) {
+    await checkClaimAllowed(db, principal.id, earlier, now, { anySanction: false, belowFloor: false }); // the statement checks the flags
+    const claimed = await claimFrom(database, principal, earlier, now, random, earlier.updatedAt);
+    if (claimed) return claimed;
+  }
   const context = await claimContext(db, projectName, principal.id);
   const project = await openFor(db, principal, projectName, context?.project);
   await checkClaimAllowed(db, principal.id, project, now, context?.flags); // sanctions, pay below the floor
+  if (database.dialect.writableCte) rememberForClaims(db, project);
   if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
+  return (await claimFrom(database, principal, project, now, random)) ?? null;
+}
+
+/** The claim itself, once the project is known to be open to this worker; `readAt`: see claimNextTask. */
+async function claimFrom(database: Database, principal: Principal, project: Project, now: number, random: () => number, readAt?: number) {
   if ((lastSweep.get(project.id) ?? 0) + SWEEP_INTERVAL_MS <= now || now < (lastSweep.get(project.id) ?? 0)) {
     lastSweep.set(project.id, now);
     await expireDue(database, now, project.id);
   }
-  const goldFirst = project.goldRate > 0 && random() < project.goldRate && (await projectHasGold(db, project.id));
+  const goldFirst = project.goldRate > 0 && random() < project.goldRate && (await projectHasGold(database.db, project.id));
   const claimed = await claimNextTask(
     database,
     { projectId: project.id, workerId: principal.id, now, leaseMs: project.leaseSeconds * 1000, idleGraceMs: project.idleGraceSeconds * 1000, shown: JSON.stringify(estimateOf(project)) },
     goldFirst,
+    readAt,
   );
-  return claimed ? presentAssignment(claimed.row, claimed.task, project) : null;
+  return claimed ? presentAssignment(claimed.row, claimed.task, project) : undefined;
 }
 
 /** The caller's assignment, locked; assignment_not_found for anyone else's (never forbidden). */

@@ -28,6 +28,15 @@ export function claimFlagColumns(workerId: number) {
   ] as const;
 }
 
+/**
+ * A condition true when both ClaimFlags are clear for this worker and project: what a claim that
+ * skipped reading the flags must check in its own statement (the flags' columns, as a test).
+ */
+export function claimFlagsClear(projectId: number, workerId: number) {
+  return sql<boolean>`NOT EXISTS (SELECT 1 FROM sanctions s WHERE s.worker_id = ${workerId})
+    AND COALESCE((SELECT e.below_floor FROM estimate_revisions e WHERE e.project_id = ${projectId} ORDER BY e.id DESC LIMIT 1), 0) <> 1`;
+}
+
 export function claimFlagsOf(row: { any_sanction: number; below_floor: number | null }): ClaimFlags {
   return { anySanction: Number(row.any_sanction) === 1, belowFloor: Number(row.below_floor) === 1 };
 }

@@ -5,7 +5,7 @@
  */
 export { ledgerRoutes } from './ledger.routes.ts';
 export { type KnownLedgerRows, knownLedgerColumns, knownLedgerRows, recordAssignmentEnded } from './pay.service.ts';
-export { checkClaimAllowed, type ClaimFlags, claimFlagColumns, claimFlagsOf } from './claim-guard.service.ts';
+export { checkClaimAllowed, type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf } from './claim-guard.service.ts';
 export { recordAuditDecision, recordReviewDecision } from './decisions.service.ts';
 export { closeDueWeeks, verifyChain, chainHead, CLOSE_GRACE_MS } from './week-close.service.ts';
 export { exportRecords, type RecordsManifest } from './records.service.ts';

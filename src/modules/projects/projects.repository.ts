@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { type DB, type ProjectsTable, prepared } from '../../db/index.ts';
 
 export type ProjectStatus = ProjectsTable['status'];
@@ -137,10 +137,14 @@ export async function insertProject(db: Kysely<DB>, values: ProjectValues, now: 
   return row && toProject(row);
 }
 
+/**
+ * Saves a project. Its updated_at always moves forward, also within one millisecond or behind a node
+ * whose clock runs ahead: a copy read earlier is current exactly when its updated_at still matches.
+ */
 export async function updateProjectRow(db: Kysely<DB>, id: number, values: ProjectValues, now: number): Promise<Project> {
   const row = await db
     .updateTable('projects')
-    .set({ ...toRow(values), updated_at: now })
+    .set({ ...toRow(values), updated_at: sql<number>`CASE WHEN updated_at >= ${now} THEN updated_at + 1 ELSE ${now} END` })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
