@@ -138,8 +138,8 @@ export async function syncCard(h: H, project: Project, now: number, known?: Know
 }
 
 /** The card work claimed at `claimedAt` is paid under (rule 9), syncing the project's card first. */
-export async function cardForWork(h: H, project: Project, claimedAt: number, now: number, known?: KnownLedgerRows): Promise<CardRow> {
-  return cardInEffect(h, await syncCard(h, project, now, known), claimedAt);
+export async function cardForWork(h: H, project: Project, claimedAt: number, now: number): Promise<CardRow> {
+  return cardInEffect(h, await syncCard(h, project, now), claimedAt);
 }
 
 /** The card in effect at `claimedAt`, given the project's newest: that one itself unless it came later. */
@@ -210,6 +210,13 @@ export async function bookPieceIn(
   return amount;
 }
 
+/**
+ * The project's newest card as a transaction last synced it: a completion that follows an ended
+ * assignment in the same transaction (a submit) need not read it again. A card appended meanwhile
+ * could not apply to work claimed before it, which is all the completion pays.
+ */
+const syncedIn = new WeakMap<Transaction<DB>, { projectId: number; card: CardRow }>();
+
 /** Whether a week ending at `endAt` may be closed at `now` (its end plus the grace has passed). */
 function closable(endAt: number, now: number): boolean {
   return endAt + CLOSE_GRACE_MS <= now;
@@ -249,7 +256,9 @@ export async function recordAssignmentEnded(
   if (!known.assignment && (await hasSegmentsFor(h, { assignmentId }))) return;
   const project = known.project ?? (await findProjectById(trx, a.project_id));
   if (!project) return;
-  const card = await cardForWork(h, project, a.claimed_at, now, known.ledger);
+  const latest = await syncCard(h, project, now, known.ledger);
+  syncedIn.set(trx, { projectId: project.id, card: latest });
+  const card = await cardInEffect(h, latest, a.claimed_at);
   const span = { claimedAt: a.claimed_at, endedAt: a.ended_at, activeMs: a.active_ms, shortIdleMs: a.short_idle_ms, longIdleMs: a.long_idle_ms };
   const segments = segmentsForSpan(span, account.timezone, account.week_start_day).map((s) => ({
     workerId: a.worker_id,
@@ -313,7 +322,8 @@ export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedT
   const h = ledgerDb(trx);
   const { rows } = await unpaidAnswers(h, task.id);
   if (rows.length === 0) return;
-  const latest = await syncCard(h, project, now);
+  const synced = syncedIn.get(trx);
+  const latest = synced?.projectId === project.id ? synced.card : await syncCard(h, project, now);
   // Work paid nothing per piece (an hourly card, a zero rate) needs no account read.
   const due: Array<{ answer: (typeof rows)[number]; card: CardRow }> = [];
   for (const answer of rows) {
