@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../server/errors.ts';
 import type { DB } from '../../db/index.ts';
 import type { Project } from '../projects/index.ts';
@@ -17,24 +17,25 @@ export interface ClaimFlags {
   belowFloor: boolean;
 }
 
+// The two flags' tests, written once so the columns and the condition below always agree.
+const sanctionExists = (workerId: number) => sql<boolean>`EXISTS (SELECT 1 FROM sanctions s WHERE s.worker_id = ${workerId})`;
+const newestBelowFloor = (projectId: number | RawBuilder<unknown>) =>
+  sql<number | null>`(SELECT e.below_floor FROM estimate_revisions e WHERE e.project_id = ${projectId} ORDER BY e.id DESC LIMIT 1)`;
+
 /**
  * Columns giving ClaimFlags (as 0/1), for the claim's lookup of its project, aliased `p`.
  * Read them back with claimFlagsOf.
  */
 export function claimFlagColumns(workerId: number) {
-  return [
-    sql<number>`CASE WHEN EXISTS (SELECT 1 FROM sanctions s WHERE s.worker_id = ${workerId}) THEN 1 ELSE 0 END`.as('any_sanction'),
-    sql<number | null>`(SELECT e.below_floor FROM estimate_revisions e WHERE e.project_id = p.id ORDER BY e.id DESC LIMIT 1)`.as('below_floor'),
-  ] as const;
+  return [sql<number>`CASE WHEN ${sanctionExists(workerId)} THEN 1 ELSE 0 END`.as('any_sanction'), newestBelowFloor(sql.ref('p.id')).as('below_floor')] as const;
 }
 
 /**
  * A condition true when both ClaimFlags are clear for this worker and project: what a claim that
- * skipped reading the flags must check in its own statement (the flags' columns, as a test).
+ * skipped reading the flags must check in its own statement.
  */
 export function claimFlagsClear(projectId: number, workerId: number) {
-  return sql<boolean>`NOT EXISTS (SELECT 1 FROM sanctions s WHERE s.worker_id = ${workerId})
-    AND COALESCE((SELECT e.below_floor FROM estimate_revisions e WHERE e.project_id = ${projectId} ORDER BY e.id DESC LIMIT 1), 0) <> 1`;
+  return sql<boolean>`NOT ${sanctionExists(workerId)} AND COALESCE(${newestBelowFloor(projectId)}, 0) <> 1`;
 }
 
 export function claimFlagsOf(row: { any_sanction: number; below_floor: number | null }): ClaimFlags {

@@ -19,27 +19,11 @@ export async function addGoldEvidence(trx: Executor, projectId: number, workerId
     .execute();
 }
 
-// Every answer that may complete a task reads them.
-const answersThatCount = prepared((db: Kysely<DB>, taskId: number) =>
-  db
-    .selectFrom('assignments')
-    .select(['id', 'worker_id', 'response'])
-    .where('task_id', '=', taskId)
-    .where('status', '=', 'submitted')
-    .where((eb) => eb.or([eb('review_status', 'is', null), eb('review_status', '=', 'accepted')]))
-    .orderBy('id'),
-);
-
-/** The answers that count for a task: submitted and not sent back or rejected in review. */
-export async function liveAnswers(db: Executor, taskId: number): Promise<{ assignmentId: number; workerId: number; response: Record<string, unknown> }[]> {
-  const { rows } = await answersThatCount(db, taskId);
-  return rows.map((r) => ({ assignmentId: r.id, workerId: r.worker_id, response: JSON.parse(r.response as string) }));
-}
-
 export type WorkerEvidence = Pick<Selectable<WorkerQualityTable>, 'gold_n' | 'gold_correct' | 'fitted_accuracy'>;
 
-// The answers that count, each with its worker's evidence in the project (none yet: nulls), in one read.
-const answersWithEvidence = prepared((db: Kysely<DB>, taskId: number, projectId: number) =>
+// Every answer that may complete a task reads them, each with its worker's evidence in the project
+// (none yet: nulls), in one read.
+const answersThatCount = prepared((db: Kysely<DB>, taskId: number, projectId: number) =>
   db
     .selectFrom('assignments as a')
     .leftJoin('worker_quality as q', (join) => join.onRef('q.worker_id', '=', 'a.worker_id').on('q.project_id', '=', projectId))
@@ -50,10 +34,14 @@ const answersWithEvidence = prepared((db: Kysely<DB>, taskId: number, projectId:
     .orderBy('a.id'),
 );
 
-/** liveAnswers, each with its worker's gold evidence in the project (undefined: none yet). */
-export async function liveAnswersWithEvidence(db: Executor, taskId: number, projectId: number): Promise<{ workerId: number; response: Record<string, unknown>; evidence: WorkerEvidence | undefined }[]> {
-  const { rows } = await answersWithEvidence(db, taskId, projectId);
+/**
+ * The answers that count for a task (submitted and not sent back or rejected in review), each with
+ * its worker's gold evidence in the task's project (undefined: none yet).
+ */
+export async function liveAnswers(db: Executor, task: { id: number; project_id: number }): Promise<{ assignmentId: number; workerId: number; response: Record<string, unknown>; evidence: WorkerEvidence | undefined }[]> {
+  const { rows } = await answersThatCount(db, task.id, task.project_id);
   return rows.map((r) => ({
+    assignmentId: r.id,
     workerId: r.worker_id,
     response: JSON.parse(r.response as string),
     evidence: r.gold_n === null ? undefined : { gold_n: r.gold_n, gold_correct: r.gold_correct as number, fitted_accuracy: r.fitted_accuracy },

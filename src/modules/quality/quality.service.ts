@@ -2,7 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { DB, TasksTable, WorkerQualityTable } from '../../db/index.ts';
 import type { Project } from '../projects/index.ts';
 import { type CategoricalResult, dynamicOverlapDecision } from './aggregation/index.ts';
-import { addGoldEvidence, liveAnswersWithEvidence, saveResult } from './quality.repository.ts';
+import { addGoldEvidence, liveAnswers, saveResult } from './quality.repository.ts';
 import { aggregateTask, categoricalView, type TaskResult } from './task-result.ts';
 
 type TaskRecord = Selectable<TasksTable>;
@@ -45,7 +45,7 @@ function needsReview(project: Project, taskId: number, result: TaskResult): bool
 
 /** The task's current result from its live answers and the workers' current skills. */
 export async function currentResult(trx: Transaction<DB>, task: TaskRecord, project: Project): Promise<TaskResult> {
-  const answers = await liveAnswersWithEvidence(trx, task.id, project.id);
+  const answers = await liveAnswers(trx, task);
   const skills: CategoricalResult['workers'] = new Map();
   for (const a of answers) skills.set(String(a.workerId), { accuracy: skillOf(a.evidence, project.quality.prior) });
   const params = { ...project.params, ...JSON.parse(task.params) };

@@ -46,7 +46,7 @@ export async function reviewQueue(database: Database, principal: Principal, proj
     .execute();
   const docs = [];
   for (const task of rows) {
-    const answers = await liveAnswers(db, task.id);
+    const answers = await liveAnswers(db, task);
     docs.push({
       task_id: String(task.id),
       type: task.type,
