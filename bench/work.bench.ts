@@ -239,7 +239,7 @@ function errorList(runs: RunFigures[]): string {
 
 /** The statements a cycle runs, as a sentence. */
 function statementNote(c: StatementCount): string {
-  return `Statements per cycle (counted where the driver runs them, over ${c.cycles} cycles in a row through \`buildApp().inject()\` in the benchmark's process, after the HTTP runs; BEGIN and COMMIT included): a claim runs **${c.claim.toFixed(1)}**, a submit **${c.submit.toFixed(1)}**. Among them are ${c.keyLookups.toFixed(2)} API-key lookups per cycle (of 2 requests): a request whose key was checked less than a second before runs none (README, API), and here each of the ${c.keys} keys taken in turn comes back after ${c.keys} cycles.`;
+  return `Statements per cycle (counted where the driver runs them, over ${c.cycles} cycles in a row through \`buildApp().inject()\` in the benchmark's process, after the HTTP runs; BEGIN and COMMIT included): a claim runs **${c.claim.toFixed(1)}**, a submit **${c.submit.toFixed(1)}**.${c.roundTrips ? ` In round trips, where statements sent together in one write (a transaction's BEGIN and its write-behind statements go out with the statement after them) count once: a claim **${c.roundTrips.claim.toFixed(1)}**, a submit **${c.roundTrips.submit.toFixed(1)}**.` : ''} Among them are ${c.keyLookups.toFixed(2)} API-key lookups per cycle (of 2 requests): a request whose key was checked less than a second before runs none (README, API), and here each of the ${c.keys} keys taken in turn comes back after ${c.keys} cycles.`;
 }
 
 /** µs inside SQLite per claim+submit cycle (statementsPerCycle on SQLite). */
@@ -528,7 +528,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
     log('work-pg: statements per claim and per submit, counted in-process; one bare round trip');
     const perCycle = await statementsPerCycle({ postgresUrl: scratch.url }, PROJECT, workers.map((w) => w.key));
     const trip = await pgRoundTrip(scratch.url);
-    log(`  claim ${perCycle.claim.toFixed(1)}, submit ${perCycle.submit.toFixed(1)}; round trip ${trip.wallUs.toFixed(0)} µs, client CPU ${trip.clientCpuUs.toFixed(0)} µs`);
+    log(`  claim ${perCycle.claim.toFixed(1)}, submit ${perCycle.submit.toFixed(1)} (round trips ${perCycle.roundTrips?.claim.toFixed(1)}, ${perCycle.roundTrips?.submit.toFixed(1)}); round trip ${trip.wallUs.toFixed(0)} µs, client CPU ${trip.clientCpuUs.toFixed(0)} µs`);
 
     log('work-pg: bare SKIP LOCKED claim, 32 clients');
     const bare = await barePgClaims(scratch.url, project, statements, workers.map((w) => w.id), 32);

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Database, type DB, openDatabase, prepared } from '../src/db/index.ts';
+import { type Database, type DB, openDatabase, prepared, writeBehind } from '../src/db/index.ts';
 import { dialects, openTestDatabase, unique } from './helpers/harness.ts';
 
 const userNamed = prepared((db: Kysely<DB>, email: string) => db.selectFrom('users').select(['id', 'email', 'display_name']).where('email', '=', email));
@@ -12,6 +12,9 @@ const addUser = prepared((db: Kysely<DB>, values: { email: string; display_name:
 );
 const rename = prepared((db: Kysely<DB>, id: number, changes: { display_name: string }) => db.updateTable('users').set(changes).where('id', '=', id));
 const nullOrText = prepared((db: Kysely<DB>, given: { value: string | undefined }) => db.selectNoFrom(sql<string>`coalesce(${given.value}, 'was null')`.as('v')));
+const addUserBehind = writeBehind((db: Kysely<DB>, values: { email: string; display_name: string; created_at: number }) =>
+  db.insertInto('users').values({ ...values, password_hash: 'x', role: 'worker', languages: '["en"]', locale: 'en', timezone: 'UTC', active: 1 }),
+);
 const newestUsers = prepared((db: Kysely<DB>, prefix: string) => db.selectFrom('users').select('email').where('email', 'like', prefix).orderBy('id', 'desc').limit(2));
 
 describe.each(dialects)('prepared queries on %s', (dialect) => {
@@ -81,5 +84,70 @@ describe.runIf(dialects.includes('postgres'))('prepared queries as named stateme
       await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(database.db);
       await database.dialect.close();
     }
+  });
+});
+
+describe.each(dialects)('write-behind statements on %s', (dialect) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+  });
+  afterAll(() => database.dialect.close());
+  const user = (email: string) => ({ email, display_name: 'W', created_at: 1 });
+  const exists = async (email: string) => (await userNamed(database.db, email)).rows.length === 1;
+
+  it('takes effect before the next statement of its transaction, and commits with it', async () => {
+    const email = `${unique('wb')}@example.test`;
+    const seen = await database.db.transaction().execute(async (trx) => {
+      await addUserBehind(trx, user(email));
+      return (await userNamed(trx, email)).rows.length;
+    });
+    expect(seen).toBe(1);
+    expect(await exists(email)).toBe(true);
+    // Outside a transaction it runs at once.
+    const alone = `${unique('wb')}@example.test`;
+    await addUserBehind(database.db, user(alone));
+    expect(await exists(alone)).toBe(true);
+  });
+
+  it('commits when it is the last statement of its transaction', async () => {
+    const email = `${unique('wb')}@example.test`;
+    await database.db.transaction().execute(async (trx) => {
+      await addUser(trx, user(`${email}.first`));
+      await addUserBehind(trx, user(email));
+    });
+    expect(await exists(email)).toBe(true);
+  });
+
+  it('fails its transaction with its own error, thrown by the next statement or the commit, and nothing of the transaction stays', async () => {
+    const taken = `${unique('wb')}@example.test`;
+    await addUser(database.db, user(taken));
+    for (const last of [false, true]) {
+      const first = `${unique('wb')}@example.test`;
+      const after = `${unique('wb')}@example.test`;
+      const attempt = database.db.transaction().execute(async (trx) => {
+        await addUser(trx, user(first));
+        await addUserBehind(trx, user(taken)); // a duplicate email
+        if (!last) await addUser(trx, user(after));
+      });
+      await expect(attempt).rejects.toThrow(/unique|duplicate/i);
+      expect(await exists(first)).toBe(false);
+      expect(await exists(after)).toBe(false);
+    }
+  });
+
+  it('is never sent when its transaction rolls back, and an empty transaction commits', async () => {
+    const email = `${unique('wb')}@example.test`;
+    const attempt = database.db.transaction().execute(async (trx) => {
+      await addUserBehind(trx, user(email));
+      throw new Error('changed my mind');
+    });
+    await expect(attempt).rejects.toThrow('changed my mind');
+    expect(await exists(email)).toBe(false);
+    expect(await database.db.transaction().execute(async () => 'nothing ran')).toBe('nothing ran');
+    // The connections are still good for the next transaction.
+    const next = `${unique('wb')}@example.test`;
+    await database.db.transaction().execute(async (trx) => addUserBehind(trx, user(next)));
+    expect(await exists(next)).toBe(true);
   });
 });

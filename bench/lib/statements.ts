@@ -12,6 +12,11 @@ export interface StatementCount {
   /** Statements per claim and per submit, BEGIN and COMMIT included. */
   claim: number;
   submit: number;
+  /**
+   * PostgreSQL: round trips per claim and per submit, where statements sent together in one write
+   * (a pipelined BEGIN, write-behind statements) count once.
+   */
+  roundTrips?: { claim: number; submit: number };
   /** Of those, API-key lookups: a request whose key the key cache held (README, API) runs none. */
   keyLookups: number;
   /** SQLite only: µs inside better-sqlite3 per claim and per submit, transaction control left out. */
@@ -33,11 +38,13 @@ export async function statementsPerCycle(target: { sqliteFile: string } | { post
   await migrateToLatest(database);
   const app = await buildApp({ config: { ...loadConfig({ ...process.env, TESSERA_SECRET: BENCH_SECRET }), demo: false, jobs: false }, database, logger: false });
   const counts = { claim: 0, submit: 0, keyLookups: 0 };
+  const trips = { claim: 0, submit: 0 };
   const sqliteNs = { claim: 0, submit: 0 };
   let phase: Phase;
-  const restore = countCalls((text, sqliteTookNs) => {
+  const restore = countCalls((text, sqliteTookNs, newWrite) => {
     if (!phase) return;
     counts[phase]++;
+    if (newWrite) trips[phase]++;
     if (/from "api_keys"/.test(text)) counts.keyLookups++;
     if (sqliteTookNs !== undefined && !TRANSACTION_CONTROL.test(text)) sqliteNs[phase] += sqliteTookNs;
   });
@@ -62,14 +69,17 @@ export async function statementsPerCycle(target: { sqliteFile: string } | { post
     await database.dialect.close();
   }
   const sqliteUs = 'sqliteFile' in target ? { claim: sqliteNs.claim / cycles / 1000, submit: sqliteNs.submit / cycles / 1000 } : undefined;
-  return { cycles, keys: keys.length, claim: counts.claim / cycles, submit: counts.submit / cycles, keyLookups: counts.keyLookups / cycles, sqliteUs };
+  const roundTrips = 'sqliteFile' in target ? undefined : { claim: trips.claim / cycles, submit: trips.submit / cycles };
+  return { cycles, keys: keys.length, claim: counts.claim / cycles, submit: counts.submit / cycles, roundTrips, keyLookups: counts.keyLookups / cycles, sqliteUs };
 }
 
 /**
  * Calls `count` with the SQL of every statement either driver runs until the returned function is
- * called, and for better-sqlite3 (whose calls are synchronous) the nanoseconds the call took.
+ * called, and for better-sqlite3 (whose calls are synchronous) the nanoseconds the call took; for pg,
+ * whether the statement starts a new write (statements sent in the same tick share one).
  */
-function countCalls(count: (text: string, sqliteTookNs?: number) => void): () => void {
+function countCalls(count: (text: string, sqliteTookNs?: number, newWrite?: boolean) => void): () => void {
+  let writing = false;
   const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
   const client = pg.Client.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const patched: Array<[Record<string, (...args: unknown[]) => unknown>, string, (...args: unknown[]) => unknown]> = [];
@@ -80,7 +90,11 @@ function countCalls(count: (text: string, sqliteTookNs?: number) => void): () =>
       // better-sqlite3's Statement knows its SQL; pg's query gets it as text or as { text }.
       const first = args[0] as string | { text?: string } | undefined;
       if (owner === client) {
-        count(typeof first === 'string' ? first : (first?.text ?? ''));
+        count(typeof first === 'string' ? first : (first?.text ?? ''), undefined, !writing);
+        if (!writing) {
+          writing = true;
+          process.nextTick(() => (writing = false));
+        }
         return original.apply(this, args);
       }
       const started = process.hrtime.bigint();

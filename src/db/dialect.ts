@@ -19,7 +19,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { GroupCommitSqliteDriver } from './group-commit.ts';
-import { preparedTextNumber } from './prepared.ts';
+import { isWriteBehind, preparedTextNumber } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 /** A column for bulk inserts: its name and the PostgreSQL array element type used to ship it. */
@@ -219,23 +219,65 @@ function cachingPrepares(raw: SqliteDatabase.Database): SqliteDatabase.Database 
  * trip here. Another node's migration may change what a cached `SELECT *` returns; PostgreSQL then
  * refuses it ("cached plan must not change result type"), so that error moves every name on (each
  * connection prepares afresh) and the one statement that met it fails.
+ *
+ * A transaction's BEGIN, and its writeBehind() statements, wait for its next statement and go out with
+ * it in one write (the pool's clients run in pipeline mode): they cost no round trip of their own. The
+ * first error among them is the one thrown; a statement after a failed one fails too, as it would have.
+ * BEGIN cannot fail on a connection that can run the statement after it.
  */
 function namingHotStatements(pool: pg.Pool): PostgresPool {
   let generation = 0;
   return {
     async connect() {
       const client = await pool.connect();
+      const socket = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+      let inTransaction = false;
+      // BEGIN (first) and write-behind statements of the open transaction not sent yet.
+      let held: Array<{ text: string; values?: readonly unknown[] }> = [];
+      const send = (text: string, values?: readonly unknown[]) => {
+        const number = preparedTextNumber(text);
+        if (number === undefined) return client.query(text, values as unknown[]);
+        const name = `tessera_${generation}_${number}`;
+        return client.query({ name, text, values: values as unknown[] }).catch((error: { code?: string }) => {
+          if (error.code === '0A000' && name.startsWith(`tessera_${generation}_`)) generation++;
+          throw error;
+        });
+      };
+      const answered = (command: string) => Promise.resolve({ command, rowCount: null, rows: [] });
       return {
         query(text: string | PostgresCursor<unknown>, values?: readonly unknown[]) {
-          const number = typeof text === 'string' ? preparedTextNumber(text) : undefined;
-          if (number === undefined) return client.query(text as string, values as unknown[]);
-          const name = `tessera_${generation}_${number}`;
-          return client.query({ name, text: text as string, values: values as unknown[] }).catch((error: { code?: string }) => {
-            if (error.code === '0A000' && name.startsWith(`tessera_${generation}_`)) generation++;
-            throw error;
-          });
+          if (typeof text !== 'string') return client.query(text as never);
+          if (/^(begin|start transaction)\b/i.test(text)) {
+            inTransaction = true;
+            held = [{ text }];
+            return answered('BEGIN');
+          }
+          if (inTransaction && isWriteBehind(text)) {
+            held.push({ text, values });
+            return answered('WRITE_BEHIND');
+          }
+          const ending = /^(commit|rollback)$/i.test(text);
+          if (ending) inTransaction = false;
+          if (held.length === 0) return send(text, values);
+          const batch = held;
+          held = [];
+          const nothingSent = /^(begin|start transaction)\b/i.test(batch[0].text);
+          // A transaction the server never saw has nothing to roll back; a rollback drops unsent writes.
+          if (/^rollback$/i.test(text)) return nothingSent ? answered('ROLLBACK') : send(text);
+          if (ending && batch.length === 1 && nothingSent) return answered('COMMIT');
+          socket.cork();
+          try {
+            const results = [...batch.map((s) => send(s.text, s.values)), send(text, values)];
+            return Promise.all(results).then((all) => all[all.length - 1]);
+          } finally {
+            socket.uncork();
+          }
         },
-        release: (destroy?: boolean) => client.release(destroy),
+        release(destroy?: boolean) {
+          inTransaction = false;
+          held = [];
+          client.release(destroy);
+        },
       } as unknown as PostgresPoolClient;
     },
     end: () => pool.end(),
@@ -243,7 +285,7 @@ function namingHotStatements(pool: pg.Pool): PostgresPool {
 }
 
 function openPostgres(url: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, pipeline: true });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingHotStatements(pool) }) });
   const dialect: DialectAdapter = {
     name: 'postgres',

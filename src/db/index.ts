@@ -15,5 +15,5 @@ export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dat
   if (config.databaseUrl) return openDatabase({ postgresUrl: config.databaseUrl });
   return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db'), pageCacheMb: opts.pageCacheMb });
 }
-export { prepared } from './prepared.ts';
+export { prepared, writeBehind } from './prepared.ts';
 export { transactWithRetry } from './retry.ts';

@@ -16,6 +16,14 @@ export function preparedTextNumber(text: string): number | undefined {
   return preparedTexts.get(text);
 }
 
+/** The SQL texts of writeBehind() statements. */
+const writeBehindTexts = new Set<string>();
+
+/** Whether nobody reads what this statement returns (writeBehind), so a database may send it later. */
+export function isWriteBehind(text: string): boolean {
+  return writeBehindTexts.has(text);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
@@ -34,7 +42,7 @@ function standIn(value: unknown, index: number): unknown {
  * have the same fields on every call. Use stand-ins only where a value goes (a comparison, a SET, a
  * VALUES), never where the query's shape depends on a value (an `in` list, a branch, an `is null`).
  */
-export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, ...values: Args) => Compilable<Row> | RawBuilder<Row>) {
+export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, ...values: Args) => Compilable<Row> | RawBuilder<Row>, writesBehind = false) {
   const compiled = new Map<unknown, CompiledQuery<Row>>();
   return (db: Kysely<S>, ...args: Args): Promise<QueryResult<Row>> => {
     // A transaction is a new Kysely object each time, but every handle of one dialect shares its adapter's class.
@@ -48,6 +56,7 @@ export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, 
       if (used.size !== expected) throw new Error(`a prepared query must use each of its ${expected} values as a value, it uses ${used.size}: ${query.sql}`);
       compiled.set(dialect, query);
       if (!preparedTexts.has(query.sql)) preparedTexts.set(query.sql, preparedTexts.size);
+      if (writesBehind) writeBehindTexts.add(query.sql);
     }
     const parameters = query.parameters.map((p) => {
       if (!(p instanceof Slot)) return p;
@@ -55,5 +64,18 @@ export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, 
       return value === undefined ? null : value;
     });
     return db.executeQuery<Row>({ ...query, parameters });
+  };
+}
+
+/**
+ * A prepared write whose result nobody reads. On PostgreSQL, inside a transaction, it goes out with
+ * the transaction's next statement (or its COMMIT) instead of taking a round trip of its own, and an
+ * error it meets is thrown by that next statement. Elsewhere it runs at once. For writes whose failure
+ * nobody handles in between: an upsert, an append, a counter.
+ */
+export function writeBehind<S, Args extends unknown[]>(build: (db: Kysely<S>, ...values: Args) => Compilable<unknown> | RawBuilder<unknown>) {
+  const run = prepared(build, true);
+  return async (db: Kysely<S>, ...args: Args): Promise<void> => {
+    await run(db, ...args);
   };
 }

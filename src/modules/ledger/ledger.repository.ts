@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { prepared } from '../../db/index.ts';
+import { prepared, writeBehind } from '../../db/index.ts';
 import type { RateCard } from './assignment-pay.ts';
 import type { FxRate, HourlyFloor } from './week-close.ts';
 import { isTimeZone } from './week.ts';
@@ -356,7 +356,7 @@ export async function insertSegments(db: H, segments: NewSegment[]): Promise<voi
 }
 
 // A segment and noteOpenWeek's update in one statement, where a WITH may write (writableCte).
-const appendSegmentNotingWeek = prepared((db: H, values: ReturnType<typeof segmentValues>, weekKey: string, workerId: number) =>
+const appendSegmentNotingWeek = writeBehind((db: H, values: ReturnType<typeof segmentValues>, weekKey: string, workerId: number) =>
   db
     .with('segment', (qb) => qb.insertInto('time_segments').values(values))
     .updateTable('ledger_accounts')

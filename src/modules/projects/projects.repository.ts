@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { type DB, type ProjectsTable, prepared } from '../../db/index.ts';
+import { type DB, type ProjectsTable, prepared, writeBehind } from '../../db/index.ts';
 
 export type ProjectStatus = ProjectsTable['status'];
 
@@ -207,7 +207,7 @@ export async function bumpTaskCount(trx: Transaction<DB>, projectId: number, sta
 }
 
 // Both counters of a move in one statement: a completion is on every task's path.
-const moveBetweenStripes = prepared((db: Kysely<DB>, projectId: number, from: string, to: string, stripe: number) =>
+const moveBetweenStripes = writeBehind((db: Kysely<DB>, projectId: number, from: string, to: string, stripe: number) =>
   db
     .insertInto('project_task_count_stripes')
     .values([

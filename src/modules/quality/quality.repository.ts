@@ -1,23 +1,22 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { type DB, prepared, type TasksTable, type WorkerQualityTable } from '../../db/index.ts';
+import { type DB, prepared, type TasksTable, type WorkerQualityTable, writeBehind } from '../../db/index.ts';
 import type { TaskResult } from './task-result.ts';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Adds one scored gold answer to a worker's evidence in a project. */
-export async function addGoldEvidence(trx: Executor, projectId: number, workerId: number, score: number, now: number): Promise<void> {
-  await trx
+export const addGoldEvidence = writeBehind((db: Kysely<DB>, projectId: number, workerId: number, score: number, now: number) =>
+  db
     .insertInto('worker_quality')
     .values({ project_id: projectId, worker_id: workerId, gold_n: 1, gold_correct: score, updated_at: now })
     .onConflict((oc) =>
       oc.columns(['project_id', 'worker_id']).doUpdateSet((eb) => ({
         gold_n: eb('worker_quality.gold_n', '+', 1),
-        gold_correct: eb('worker_quality.gold_correct', '+', score),
-        updated_at: now,
+        gold_correct: eb('worker_quality.gold_correct', '+', eb.ref('excluded.gold_correct')),
+        updated_at: eb.ref('excluded.updated_at'),
       })),
-    )
-    .execute();
-}
+    ),
+);
 
 export type WorkerEvidence = Pick<Selectable<WorkerQualityTable>, 'gold_n' | 'gold_correct' | 'fitted_accuracy'>;
 
