@@ -54,14 +54,22 @@ export interface DecidedBy {
   rule?: string;
 }
 
+type ResultExtra = Partial<Pick<Selectable<TasksTable>, 'status' | 'sub_status' | 'completed_at' | 'responses_required'>>;
+type ResultChanges = Pick<Selectable<TasksTable>, 'result' | 'response' | 'updated_at'> & ResultExtra;
+
+const saveResultWith = () => prepared((db: Kysely<DB>, taskId: number, changes: ResultChanges) => db.updateTable('tasks').set(changes).where('id', '=', taskId).returningAll());
+// One compiled statement per set of columns: callers pass one of a few.
+const resultSaves = new Map<string, ReturnType<typeof saveResultWith>>();
+
 /** Stores a task's result (and its response: the answer with its confidence). Returns the task as it now stands. */
-export async function saveResult(trx: Executor, taskId: number, result: TaskResult, decidedBy: DecidedBy, now: number, extra: Partial<Pick<Selectable<TasksTable>, 'status' | 'sub_status' | 'completed_at' | 'responses_required'>> = {}): Promise<Selectable<TasksTable>> {
+export async function saveResult(trx: Executor, taskId: number, result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra = {}): Promise<Selectable<TasksTable>> {
   const { posterior: _posterior, ...stored } = result;
   const response = result.answer === null ? null : JSON.stringify({ ...result.answer, confidence: result.confidence });
-  return trx
-    .updateTable('tasks')
-    .set({ result: JSON.stringify({ ...stored, decided_by: decidedBy }), response, updated_at: now, ...extra })
-    .where('id', '=', taskId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const changes: ResultChanges = { result: JSON.stringify({ ...stored, decided_by: decidedBy }), response, updated_at: now, ...extra };
+  const columns = Object.keys(changes).join();
+  let save = resultSaves.get(columns);
+  if (!save) resultSaves.set(columns, (save = saveResultWith()));
+  const [task] = (await save(trx, taskId, changes)).rows;
+  if (!task) throw new Error(`No task ${taskId} to store a result on`);
+  return task;
 }
