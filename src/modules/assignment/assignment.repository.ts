@@ -39,8 +39,8 @@ function projectStillAsRead(projectId: number, workerId: number, updatedAt: numb
 }
 
 /** The next task this worker may take (see nextTask), locked for the rest of the transaction. */
-export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean): Promise<TaskRecord | undefined> {
-  return (await nextTask(projectId, workerId, gold, dialect.forUpdateSkipLocked).execute(trx)).rows[0];
+export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean, guard?: RawBuilder<unknown>): Promise<TaskRecord | undefined> {
+  return (await nextTask(projectId, workerId, gold, dialect.forUpdateSkipLocked, guard).execute(trx)).rows[0];
 }
 
 export interface NewAssignment {
@@ -92,17 +92,17 @@ export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
  * Gives the worker the next task (a gold one first when `goldFirst`, else or failing that a regular
  * one): takes a slot on it and inserts the active assignment, atomically. Undefined when nothing is
  * eligible. Where the database allows (writableCte) each attempt is one statement, so no transaction
- * holds the task locked while the server and the database trade round trips. With `readAt` (writableCte
- * only), the caller used a copy of the project read earlier, whose updated_at that is: the statement
- * then also checks that the copy is still current and the ledger's claim flags clear, and claims nothing otherwise.
+ * holds the task locked while the server and the database trade round trips. With `readAt`, the caller
+ * used a copy of the project read earlier, whose updated_at that is: the claim then also checks that
+ * the copy is still current and the ledger's claim flags clear, and claims nothing otherwise.
  */
 export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
   const { db, dialect } = database;
   if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, a, true, readAt) : undefined) ?? (await claimInOneStatement(db, a, false, readAt));
-  if (readAt !== undefined) throw new Error('A claim from a project read earlier needs writableCte');
+  const guard = readAt === undefined ? undefined : projectStillAsRead(a.projectId, a.workerId, readAt);
   return db.transaction().execute(async (trx) => {
-    let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true) : undefined;
-    task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false);
+    let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true, guard) : undefined;
+    task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false, guard);
     if (!task) return undefined;
     return { row: await insertAssignment(trx, { ...a, taskId: task.id, isGold: task.is_gold === 1 }), task };
   });

@@ -112,8 +112,8 @@ const lastSweep = new Map<number, number>();
 const SWEEP_INTERVAL_MS = 250;
 
 /**
- * Projects this process has read for a claim, by database and name, where a claim can check in its
- * own statement that a copy is still current (writableCte): that claim skips reading its project.
+ * Projects this process has read for a claim, by database and name: a later claim checks in its own
+ * statement that its copy is still current, and skips reading its project.
  */
 const projectsReadForClaims = new WeakMap<Kysely<DB>, Map<string, Project>>();
 const PROJECTS_KEPT = 1_000;
@@ -130,7 +130,7 @@ function rememberForClaims(db: Kysely<DB>, project: Project): void {
  * languages, and nothing to count first (no skill, no per-worker cap). Undefined otherwise.
  */
 function projectReadEarlier(database: Database, principal: Principal, name: string): Project | undefined {
-  const project = database.dialect.writableCte ? projectsReadForClaims.get(database.db)?.get(name) : undefined;
+  const project = projectsReadForClaims.get(database.db)?.get(name);
   if (!project || project.status !== 'active' || project.requiredSkills.length > 0 || project.perWorkerCap !== null) return undefined;
   return ineligibility(project, principal, new Set()) === undefined ? project : undefined;
 }
@@ -140,8 +140,8 @@ function projectReadEarlier(database: Database, principal: Principal, name: stri
  * Gold tasks are mixed in at the project's gold rate, never twice to a worker; an expired lease's
  * slot is free for the next claim. Throws project_not_found, project_paused, not_eligible.
  *
- * On PostgreSQL a claim first tries with the project as this process last read it: its one statement
- * claims only if that copy is still current and the ledger's claim flags are clear. When it claims
+ * A claim first tries with the project as this process last read it: it claims only if that copy is
+ * still current and the ledger's claim flags are clear (checked in the claim's own statement). When it claims
  * nothing, the claim reads everything afresh and tries again, so a stale copy never hands out work.
  */
 export async function claim(database: Database, principal: Principal, projectName: string, now: number, random: () => number = Math.random) {
@@ -155,7 +155,7 @@ export async function claim(database: Database, principal: Principal, projectNam
   const context = await claimContext(db, projectName, principal.id);
   const project = await openFor(db, principal, projectName, context?.project);
   await checkClaimAllowed(db, principal.id, project, now, context?.flags); // sanctions, pay below the floor
-  if (database.dialect.writableCte) rememberForClaims(db, project);
+  rememberForClaims(db, project);
   if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
   return (await claimFrom(database, principal, project, now, random)) ?? null;
 }
