@@ -143,6 +143,28 @@ describe.each(dialects)('quality in the loop on %s', (dialect) => {
     expect(await labelAll(crowd[5])).toBe(4);
   });
 
+  it('keeps a gold item while fewer than 30% of the good workers who answered it got it wrong', async () => {
+    const good = Array.from({ length: 4 }, () => ({ expected_response: { category: 'cat' } }));
+    const p = await project({ gold_rate: 1 }, [...good, { expected_response: { category: 'dog' } }]);
+    const disputedItem = p.ids[4];
+    const crowd = await makeWorkers(t, 6);
+    // Every worker gets the four sound items right; on the disputed one they answer `onIt`.
+    const labelAll = async (w: Actor, onIt: string) => {
+      for (let i = 0; i < 5; i++) {
+        const a = (await call('POST', `/v1/work/projects/${p.name}/claim`, w)).json().assignment;
+        const category = a.task.id === disputedItem ? onIt : 'cat';
+        expect((await call('POST', `/v1/work/assignments/${a.id}/submit`, w, { response: { category } })).statusCode).toBe(200);
+      }
+    };
+    // One of five good workers wrong (20%): the item stays.
+    await labelAll(crowd[0], 'cat');
+    for (const w of crowd.slice(1, 5)) await labelAll(w, 'dog');
+    expect((await task(disputedItem)).status).toBe('pending');
+    // Two of six (33%): withdrawn.
+    await labelAll(crowd[5], 'cat');
+    expect(await task(disputedItem)).toMatchObject({ status: 'canceled', sub_status: 'quarantined' });
+  });
+
   it('holds tasks for review, keeps reviewers off their own work, and completes on accept', async () => {
     const p = await project({ overlap: { min: 2 }, review_policy: { mode: 'all' } }, [{}]);
     const reviewer = await makeActor(t, 'reviewer');

@@ -1,4 +1,5 @@
-import type { Database } from '../../db/index.ts';
+import { type Kysely, sql } from 'kysely';
+import { type Database, type DB, prepared } from '../../db/index.ts';
 import { moveTaskCount, type Project } from '../projects/index.ts';
 
 /** Workers whose accuracy on the other gold items is above this count as good workers. */
@@ -11,14 +12,31 @@ const MIN_GOOD_WORKERS = 5;
 const MIN_OTHER_GOLD = 3;
 
 /**
+ * How many good workers answered the gold item, and how many of them scored it wrong: counted by the
+ * database, so a gold submit reads one row however many workers answered the item.
+ */
+const disputeOf = prepared((db: Kysely<DB>, taskId: number) =>
+  sql<{ good: number; wrong: number | null }>`SELECT COUNT(*) AS good, SUM(CASE WHEN a.gold_score < 0.5 THEN 1 ELSE 0 END) AS wrong
+    FROM assignments a JOIN worker_quality q ON q.worker_id = a.worker_id AND q.project_id = a.project_id
+    WHERE a.task_id = ${taskId} AND a.status = 'submitted' AND a.gold_score IS NOT NULL
+      AND q.gold_n - 1 >= ${sql.lit(MIN_OTHER_GOLD)} AND q.gold_correct - a.gold_score > ${sql.lit(GOOD_WORKER)} * (q.gold_n - 1)`,
+);
+
+function disputed(good: number, wrong: number): boolean {
+  return good >= MIN_GOOD_WORKERS && wrong >= DISPUTED_SHARE * good;
+}
+
+/**
  * FAIRWORK rule 10: a gold item that good workers keep disagreeing with is more likely wrong than
  * they are. After each answer to a gold item, if at least 30% of the good workers who answered it
  * (accuracy above 0.8 on the other items) scored it wrong, the item is withdrawn (canceled, sub_status
- * "quarantined") and every score it touched is recomputed without it. Runs in a transaction of its
- * own after the submit: the task row first, then the workers' rows in id order. Returns true when
- * it quarantined the item.
+ * "quarantined") and every score it touched is recomputed without it. The check is one read; only a
+ * disputed item takes a transaction of its own after the submit, which decides again on what it reads
+ * and locks the task row first, then the workers' rows in id order. Returns true when it quarantined the item.
  */
 export async function quarantineIfDisputed(database: Database, taskId: number, project: Project, now: number): Promise<boolean> {
+  const [counts] = (await disputeOf(database.db, taskId)).rows;
+  if (!counts || !disputed(Number(counts.good), Number(counts.wrong ?? 0))) return false;
   return database.db.transaction().execute(async (trx) => {
     const answers = await trx
       .selectFrom('assignments')
@@ -29,10 +47,8 @@ export async function quarantineIfDisputed(database: Database, taskId: number, p
       .where('assignments.gold_score', 'is not', null)
       .orderBy('assignments.worker_id')
       .execute();
-    const good = answers.filter((a) => a.gold_n - 1 >= MIN_OTHER_GOLD && (a.gold_correct - (a.gold_score as number)) / (a.gold_n - 1) > GOOD_WORKER);
-    if (good.length < MIN_GOOD_WORKERS) return false;
-    const wrong = good.filter((a) => (a.gold_score as number) < 0.5).length;
-    if (wrong < DISPUTED_SHARE * good.length) return false;
+    const good = answers.filter((a) => a.gold_n - 1 >= MIN_OTHER_GOLD && a.gold_correct - (a.gold_score as number) > GOOD_WORKER * (a.gold_n - 1));
+    if (!disputed(good.length, good.filter((a) => (a.gold_score as number) < 0.5).length)) return false;
     const withdrawn = await trx
       .updateTable('tasks')
       .set({ status: 'canceled', sub_status: 'quarantined', updated_at: now })
