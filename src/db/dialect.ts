@@ -213,6 +213,8 @@ function cachingPrepares(raw: SqliteDatabase.Database): SqliteDatabase.Database 
   });
 }
 
+const OPENS_TRANSACTION = /^(begin|start transaction)\b/i;
+
 /**
  * A pool whose connections send the SQL of prepared() as named statements: PostgreSQL parses and plans each
  * once per connection instead of on every run, which took a third off a primary-key lookup's round
@@ -247,7 +249,7 @@ function namingHotStatements(pool: pg.Pool): PostgresPool {
       return {
         query(text: string | PostgresCursor<unknown>, values?: readonly unknown[]) {
           if (typeof text !== 'string') return client.query(text as never);
-          if (/^(begin|start transaction)\b/i.test(text)) {
+          if (OPENS_TRANSACTION.test(text)) {
             inTransaction = true;
             held = [{ text }];
             return answered('BEGIN');
@@ -261,7 +263,7 @@ function namingHotStatements(pool: pg.Pool): PostgresPool {
           if (held.length === 0) return send(text, values);
           const batch = held;
           held = [];
-          const nothingSent = /^(begin|start transaction)\b/i.test(batch[0].text);
+          const nothingSent = OPENS_TRANSACTION.test(batch[0].text);
           // A transaction the server never saw has nothing to roll back; a rollback drops unsent writes.
           if (/^rollback$/i.test(text)) return nothingSent ? answered('ROLLBACK') : send(text);
           if (ending && batch.length === 1 && nothingSent) return answered('COMMIT');
