@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findTask, taskAfterEnd } from '../src/modules/assignment/assignment.repository.ts';
 import { findProjectByName, type Project, updateProjectRow } from '../src/modules/projects/projects.repository.ts';
 import { buildProject, dialects, makeActor, startTestApp, type Actor, type TestApp } from './helpers/harness.ts';
 
@@ -247,6 +248,28 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     expect(card).toMatchObject({ estimate: { seconds: 20, pay_minor: 10, hourly_minor: 1800, currency: 'EUR' }, content_warnings: ['violence'], review_deadline_days: 3, available: 1 });
     const a = await claimOk(p.name, w);
     expect(a.shown).toMatchObject({ seconds: 20, pay_minor: 10, hourly_minor: 1800, currency: 'EUR' });
+  });
+
+  // A submit does not read the task back after counting its answer: it computes the row (taskAfterEnd).
+  it('leaves the task row exactly as the submit computes it, after a submit and a skip', async () => {
+    const p = await project({ overlap: { min: 3 } }, [{}]);
+    const workers = await Promise.all([0, 1, 2].map(() => makeActor(t, 'worker')));
+    const held: Array<Awaited<ReturnType<typeof claimOk>>> = [];
+    for (const w of workers) held.push(await claimOk(p.name, w));
+    const row = async () => (await findTask(t.database.db, Number(p.ids[0])))!;
+    const ends: Array<[() => Promise<{ statusCode: number }>, 'submitted' | 'skipped']> = [
+      [() => submit(held[0].id, workers[0], { category: 'cat' }), 'submitted'],
+      [() => call('POST', `/v1/work/assignments/${held[1].id}/skip`, workers[1], {}), 'skipped'],
+    ];
+    for (const [end, status] of ends) {
+      t.clock.advance(1_000);
+      const before = await row();
+      expect((await end()).statusCode).toBe(200);
+      const after = await row();
+      expect(after).toEqual(taskAfterEnd(before, { status, at: t.clock(), time: { activeMs: 0, shortIdleMs: 0, longIdleMs: 0, idleStreakMs: 0, lastSignalAt: 0, idleGraceMs: 0 } }, t.clock()));
+      expect(after.updated_at).toBe(t.clock());
+    }
+    expect(await row()).toMatchObject({ active_count: 1, answers_count: 1, sub_status: 'in_progress' });
   });
 
   it('cannot cancel a task once work started', async () => {

@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
-import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable } from '../../db/index.ts';
+import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable, writeBehind } from '../../db/index.ts';
 import { type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf, type KnownLedgerRows, knownLedgerColumns, knownLedgerRows } from '../ledger/index.ts';
 import { findProjectById, type Project, toProject } from '../projects/index.ts';
 import type { TimeState } from './time-accounting.ts';
@@ -147,7 +147,7 @@ export async function lockAssignment(trx: Transaction<DB>, id: number): Promise<
   return (await assignmentForUpdate(trx, id)).rows[0];
 }
 
-/** A submit's first read: its assignment (locked), task and project, and on rowToJson the ledger's rows too. */
+/** A submit's first read: its assignment and task (both locked), project, and on rowToJson the ledger's rows too. */
 export interface SubmitContext {
   row: AssignmentRow;
   task: TaskRecord;
@@ -162,12 +162,13 @@ const assignmentWithContext = prepared((db: Kysely<DB>, id: number) =>
     .innerJoin('projects as p', 'p.id', 'a.project_id')
     .select([sql<AssignmentRow>`row_to_json(a)`.as('assignment'), sql<TaskRecord>`row_to_json(t)`.as('task'), sql<Selectable<ProjectsTable>>`row_to_json(p)`.as('project'), ...knownLedgerColumns()])
     .where('a.id', '=', id)
-    .forUpdate(['a']),
+    .forUpdate(['a', 't']),
 );
 
 /**
- * Locks the assignment and reads what a submit needs with it. Where a statement is a round trip
- * (rowToJson) that is one statement; elsewhere one per row. Undefined when there is no such assignment.
+ * Locks the assignment and its task and reads what a submit needs with them. Where a statement is a
+ * round trip (rowToJson) that is one statement, locking both rows; elsewhere one per row, under the
+ * transaction's hold on the whole database. Undefined when there is no such assignment.
  */
 export async function lockForSubmit(trx: Transaction<DB>, dialect: DialectAdapter, id: number): Promise<SubmitContext | undefined> {
   if (dialect.rowToJson) {
@@ -242,29 +243,48 @@ const slotChanges = (answers: number, now: number) => (eb: ExpressionBuilder<DB,
     THEN (CASE WHEN active_count > 1 THEN 'in_progress' ELSE 'queued' END) ELSE sub_status END`,
 });
 
-const saveEnd = prepared((db: Kysely<DB>, id: number, changes: EndChanges) => db.updateTable('assignments').set(changes).where('id', '=', id));
-const freeSlot = prepared((db: Kysely<DB>, taskId: number, answers: number, now: number) => db.updateTable('tasks').set(slotChanges(answers, now)).where('id', '=', taskId).returningAll());
-// Both in one statement where a WITH may write (writableCte): one round trip instead of two.
-const saveEndAndFreeSlot = prepared((db: Kysely<DB>, id: number, changes: EndChanges, taskId: number, answers: number, now: number) =>
+// Nobody reads these writes back (writeBehind): on PostgreSQL they go out with the transaction's next
+// statement or its COMMIT. A caller who needs the task as the end leaves it reads it under lock first (taskAfterEnd).
+const saveEnd = writeBehind((db: Kysely<DB>, id: number, changes: EndChanges) => db.updateTable('assignments').set(changes).where('id', '=', id));
+const countSlot = writeBehind((db: Kysely<DB>, taskId: number, answers: number, now: number) => db.updateTable('tasks').set(slotChanges(answers, now)).where('id', '=', taskId));
+// Both in one statement where a WITH may write (writableCte).
+const saveEndAndCountSlot = writeBehind((db: Kysely<DB>, id: number, changes: EndChanges, taskId: number, answers: number, now: number) =>
   db
     .with('ended', (qb) => qb.updateTable('assignments').set(changes).where('id', '=', id))
     .updateTable('tasks')
     .set(slotChanges(answers, now))
-    .where('id', '=', taskId)
-    .returningAll(),
+    .where('id', '=', taskId),
 );
+
+const answersOf = (end: AssignmentEnd) => (end.status === 'submitted' ? 1 : 0);
 
 /**
  * Ends an assignment with its final time and, for a submit, the answer, and gives its task's slot
- * back (skip, expiry) or counts the answer in it (submit). Returns both rows as they now stand.
+ * back (skip, expiry) or counts the answer in it (submit). Returns the assignment as it now stands.
  */
-export async function finishAssignment(trx: Transaction<DB>, dialect: DialectAdapter, row: AssignmentRow, end: AssignmentEnd, now: number): Promise<{ ended: AssignmentRow; task: TaskRecord }> {
+export async function finishAssignment(trx: Transaction<DB>, dialect: DialectAdapter, row: AssignmentRow, end: AssignmentEnd, now: number): Promise<AssignmentRow> {
   const changes = endChanges(row, end);
-  const answers = end.status === 'submitted' ? 1 : 0;
-  const ended = { ...row, ...changes };
-  if (dialect.writableCte) return { ended, task: (await saveEndAndFreeSlot(trx, row.id, changes, row.task_id, answers, now)).rows[0] };
-  await saveEnd(trx, row.id, changes);
-  return { ended, task: (await freeSlot(trx, row.task_id, answers, now)).rows[0] };
+  if (dialect.writableCte) await saveEndAndCountSlot(trx, row.id, changes, row.task_id, answersOf(end), now);
+  else {
+    await saveEnd(trx, row.id, changes);
+    await countSlot(trx, row.task_id, answersOf(end), now);
+  }
+  return { ...row, ...changes };
+}
+
+/**
+ * The task's row as finishAssignment leaves it (slotChanges, computed here instead of read back), given
+ * the row as read before it by a caller who holds the task's lock, so nothing changed it in between.
+ */
+export function taskAfterEnd(task: TaskRecord, end: AssignmentEnd, now: number): TaskRecord {
+  const open = task.status === 'pending' && (task.sub_status ?? '') !== 'in_review';
+  return {
+    ...task,
+    active_count: task.active_count - 1,
+    answers_count: task.answers_count + answersOf(end),
+    updated_at: now,
+    sub_status: open ? (task.active_count > 1 ? 'in_progress' : 'queued') : task.sub_status,
+  };
 }
 
 /** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */

@@ -20,6 +20,7 @@ import {
   lockForSubmit,
   projectHasGold,
   saveHeartbeat,
+  taskAfterEnd,
   type TaskRecord,
   timeOf,
   workerSkills,
@@ -186,7 +187,7 @@ async function lockOwn(trx: Transaction<DB>, database: Database, principal: Prin
 /** Ends an active assignment whose lease ran out, at the lease's end, and frees its slot. */
 async function expireLocked(trx: Transaction<DB>, dialect: DialectAdapter, row: AssignmentRow, now: number): Promise<void> {
   const at = Math.min(row.lease_expires_at, now);
-  const { ended } = await finishAssignment(trx, dialect, row, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') }, now);
+  const ended = await finishAssignment(trx, dialect, row, { status: 'expired', at, time: closeTime(timeOf(row), at, 'idle') }, now);
   await recordAssignmentEnded(trx, row.id, now, { assignment: ended, writableCte: dialect.writableCte });
 }
 
@@ -260,7 +261,8 @@ export async function submit(database: Database, principal: Principal, id: numbe
     const answer = response as Record<string, unknown>;
     const feedback = feedbackFor(task, project, answer);
     const end = { status: 'submitted' as const, at: now, time: closeTime(timeOf(row), now, 'submit'), response: JSON.stringify(answer), goldScore: feedback?.score ?? null };
-    const { ended, task: updated } = await finishAssignment(trx, database.dialect, row, end, now);
+    const ended = await finishAssignment(trx, database.dialect, row, end, now);
+    const updated = taskAfterEnd(task, end, now); // the task is locked since lockForSubmit
     await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project, ledger: context.ledger, writableCte: database.dialect.writableCte });
     const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
     const decided = await applyDecision(trx, updated, decision, now);
@@ -283,7 +285,7 @@ export async function skip(database: Database, principal: Principal, id: number,
       await expireLocked(trx, database.dialect, row, now);
       return { ok: true };
     }
-    const { ended } = await finishAssignment(trx, database.dialect, row, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null }, now);
+    const ended = await finishAssignment(trx, database.dialect, row, { status: 'skipped', at: now, time: closeTime(timeOf(row), now, 'submit'), skipReason: reason ?? null }, now);
     await recordAssignmentEnded(trx, row.id, now, { assignment: ended, writableCte: database.dialect.writableCte });
     return { ok: true };
   });

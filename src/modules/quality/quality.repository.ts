@@ -58,18 +58,37 @@ type ResultExtra = Partial<Pick<Selectable<TasksTable>, 'status' | 'sub_status' 
 type ResultChanges = Pick<Selectable<TasksTable>, 'result' | 'response' | 'updated_at'> & ResultExtra;
 
 const saveResultWith = () => prepared((db: Kysely<DB>, taskId: number, changes: ResultChanges) => db.updateTable('tasks').set(changes).where('id', '=', taskId).returningAll());
+const saveResultBehindWith = () => writeBehind((db: Kysely<DB>, taskId: number, changes: ResultChanges) => db.updateTable('tasks').set(changes).where('id', '=', taskId));
 // One compiled statement per set of columns: callers pass one of a few.
 const resultSaves = new Map<string, ReturnType<typeof saveResultWith>>();
+const resultSavesBehind = new Map<string, ReturnType<typeof saveResultBehindWith>>();
+
+function resultChanges(result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra): ResultChanges {
+  const { posterior: _posterior, ...stored } = result;
+  const response = result.answer === null ? null : JSON.stringify({ ...result.answer, confidence: result.confidence });
+  return { result: JSON.stringify({ ...stored, decided_by: decidedBy }), response, updated_at: now, ...extra };
+}
 
 /** Stores a task's result (and its response: the answer with its confidence). Returns the task as it now stands. */
 export async function saveResult(trx: Executor, taskId: number, result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra = {}): Promise<Selectable<TasksTable>> {
-  const { posterior: _posterior, ...stored } = result;
-  const response = result.answer === null ? null : JSON.stringify({ ...result.answer, confidence: result.confidence });
-  const changes: ResultChanges = { result: JSON.stringify({ ...stored, decided_by: decidedBy }), response, updated_at: now, ...extra };
+  const changes = resultChanges(result, decidedBy, now, extra);
   const columns = Object.keys(changes).join();
   let save = resultSaves.get(columns);
   if (!save) resultSaves.set(columns, (save = saveResultWith()));
   const [task] = (await save(trx, taskId, changes)).rows;
   if (!task) throw new Error(`No task ${taskId} to store a result on`);
   return task;
+}
+
+/**
+ * saveResult for a caller that holds the task's lock and its current row: the update is a writeBehind
+ * and the row comes back as the update leaves it, merged here instead of read back.
+ */
+export async function saveResultOver(trx: Executor, task: Selectable<TasksTable>, result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra = {}): Promise<Selectable<TasksTable>> {
+  const changes = resultChanges(result, decidedBy, now, extra);
+  const columns = Object.keys(changes).join();
+  let save = resultSavesBehind.get(columns);
+  if (!save) resultSavesBehind.set(columns, (save = saveResultBehindWith()));
+  await save(trx, task.id, changes);
+  return { ...task, ...changes };
 }

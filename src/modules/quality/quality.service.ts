@@ -2,7 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { DB, TasksTable, WorkerQualityTable } from '../../db/index.ts';
 import type { Project } from '../projects/index.ts';
 import { type CategoricalResult, dynamicOverlapDecision } from './aggregation/index.ts';
-import { addGoldEvidence, liveAnswers, saveResult } from './quality.repository.ts';
+import { addGoldEvidence, liveAnswers, saveResultOver } from './quality.repository.ts';
 import { aggregateTask, categoricalView, type TaskResult } from './task-result.ts';
 
 type TaskRecord = Selectable<TasksTable>;
@@ -75,11 +75,14 @@ export async function decideAfterAnswer(trx: Transaction<DB>, task: TaskRecord, 
   return { action: needsReview(project, task.id, result) ? 'review' : 'complete', result };
 }
 
-/** Applies a decision to the task row and returns the row as it now stands, unchanged on wait (the caller moves project counters for completions). */
+/**
+ * Applies a decision to the task row and returns the row as it now stands, unchanged on wait (the caller moves
+ * project counters for completions). `task` is the current row, locked by the caller (saveResultOver).
+ */
 export async function applyDecision(trx: Transaction<DB>, task: TaskRecord, decision: AnswerDecision, now: number): Promise<TaskRecord> {
   if (decision.action === 'wait') return task;
   const by = { kind: 'aggregation' as const };
-  if (decision.action === 'more') return saveResult(trx, task.id, decision.result, by, now, { responses_required: decision.required });
-  if (decision.action === 'review') return saveResult(trx, task.id, decision.result, by, now, { sub_status: 'in_review' });
-  return saveResult(trx, task.id, decision.result, by, now, { status: 'completed', sub_status: null, completed_at: now });
+  if (decision.action === 'more') return saveResultOver(trx, task, decision.result, by, now, { responses_required: decision.required });
+  if (decision.action === 'review') return saveResultOver(trx, task, decision.result, by, now, { sub_status: 'in_review' });
+  return saveResultOver(trx, task, decision.result, by, now, { status: 'completed', sub_status: null, completed_at: now });
 }

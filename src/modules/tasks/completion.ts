@@ -18,7 +18,7 @@ export function onTaskCompleted(hook: CompletionHook): void {
 
 /**
  * Bookkeeping for a task that just became completed (`task` is its row as the completing write
- * returned it): moves the project's counters and runs the completion hooks, in the caller's transaction.
+ * left it): moves the project's counters and runs the completion hooks, in the caller's transaction.
  */
 export async function taskCompletedIn(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number): Promise<void> {
   await moveTaskCount(trx, project.id, 'pending', 'completed');
