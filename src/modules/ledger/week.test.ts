@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { segmentsForSpan } from './assignment-pay.ts';
-import { addDays, localDate, splitByWeeks, startOfLocalDate, weekByKey, weekKeyOf } from './week.ts';
+import { addDays, isTimeZone, localDate, splitByWeeks, startOfLocalDate, weekByKey, weekKeyOf } from './week.ts';
 
 describe('workweeks in the worker\'s time zone', () => {
+  it('knows a zone from a name that is none, also when asked again', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(isTimeZone('Asia/Tokyo')).toBe(true);
+      expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
+      expect(isTimeZone('')).toBe(false);
+    }
+  });
+
   it('names a week by the local date it starts on', () => {
     // Monday 2026-01-05 09:00 UTC is still Sunday 4th in Los Angeles.
     const at = Date.UTC(2026, 0, 5, 7, 0);

@@ -7,10 +7,11 @@
 const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Whether `tz` is an IANA zone this runtime knows. */
+/** Whether `tz` is an IANA zone this runtime knows (asked of Intl once per zone: every ledger account read asks). */
 export function isTimeZone(tz: string): boolean {
+  if (formatters.has(tz)) return true;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    formatter(tz);
     return true;
   } catch {
     return false;
