@@ -9,7 +9,7 @@ import { type Figure, fmt, freshDir, log, Samples, type SectionResult, sectionMa
 import { ensureJsonl } from './lib/data.ts';
 import { createRequesterAndProject, ensureSqlite1m, makeWorkers, openSqliteDataDir, requesterKey, storageEnv } from './lib/fixtures.ts';
 import { Client, closedLoop, cpuSecondsOf, type LoadResult, type Reply, type ServerHandle, startBareFastify, startServe } from './lib/http.ts';
-import { createScratchDatabase, dropScratchDatabase, pgRoundTrip } from './lib/pg.ts';
+import { createScratchDatabase, dropScratchDatabase, pgRoundTrip, postgresCpuByPid, postgresCpuSince } from './lib/pg.ts';
 import { profilesFor, summariseProfile } from './lib/profile.ts';
 import { copySqliteDataDir, openRawSqlite } from './lib/sqlite.ts';
 import { statementsPerCycle, type StatementCount } from './lib/statements.ts';
@@ -145,6 +145,8 @@ interface BareClaims {
   latency: Samples;
   errors: number;
   plan: string[];
+  /** Over the measured seconds, shares of one core: PostgreSQL's processes, and this process (the clients). */
+  cpu?: { postgres: number; client: number };
 }
 
 /** The claim statements captured from the repository for this SQLite database. */
@@ -437,6 +439,17 @@ async function barePgClaims(url: string, project: Project, statements: ClaimStat
   const latency = new Samples();
   const start = performance.now() + 1_000;
   const end = start + PG_BARE_MS;
+  let pg0 = new Map<number, number>();
+  let client0 = process.cpuUsage();
+  setTimeout(() => {
+    pg0 = postgresCpuByPid();
+    client0 = process.cpuUsage();
+  }, start - performance.now());
+  let cpu = { postgres: Number.NaN, client: Number.NaN };
+  setTimeout(() => {
+    const client = process.cpuUsage(client0);
+    cpu = { postgres: postgresCpuSince(pg0) / (PG_BARE_MS / 1000), client: (client.user + client.system) / 1e6 / (PG_BARE_MS / 1000) };
+  }, end - performance.now());
   await Promise.all(
     connections.map(async (c) => {
       while (performance.now() < end) {
@@ -468,7 +481,7 @@ async function barePgClaims(url: string, project: Project, statements: ClaimStat
     }),
   );
   await Promise.all(connections.map((c) => c.end()));
-  return { perSecond: claims / (PG_BARE_MS / 1000), claims, latency, errors, plan };
+  return { perSecond: claims / (PG_BARE_MS / 1000), claims, latency, errors, plan, cpu };
 }
 
 /**
@@ -499,6 +512,22 @@ async function sampleActivity(url: string, database: string, stop: Promise<void>
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / Math.max(1, samples)]);
 }
 
+/**
+ * Where the CPU goes per cycle of the HTTP run and per bare claim: shares of a core divided by the rate.
+ * The cores are shared, so this is what each part costs, not what it waits for.
+ */
+function cpuNote(run: RunFigures, postgresShare: number, bare: BareClaims): string {
+  const rate = cyclesPerSecond(run);
+  const ms = (share: number, perSecond: number) => `${((share / perSecond) * 1000).toFixed(2)} ms`;
+  const nodes = run.serverCpu.reduce((a, b) => a + b, 0);
+  return [
+    `CPU per cycle of the HTTP run (shares of one core over the run, divided by ${fmt.int(rate)} cycles/s): the two nodes`,
+    `${ms(nodes, rate)}, PostgreSQL's processes ${ms(postgresShare, rate)}, the load generator ${ms(run.loadgenCpu, rate)}. Per bare claim`,
+    `(divided by ${fmt.int(bare.perSecond)} claims/s): PostgreSQL ${ms(bare.cpu?.postgres ?? Number.NaN, bare.perSecond)}, the bare clients ${ms(bare.cpu?.client ?? Number.NaN, bare.perSecond)}.`,
+    'A cycle may cost at most twice what a bare claim costs, all parts together, for the target to be met.',
+  ].join(' ');
+}
+
 async function runWorkPostgres(): Promise<SectionResult> {
   const PROJECT = 'bench-100k';
   const scratch = await createScratchDatabase('work');
@@ -516,6 +545,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
     if (!project || !statements) throw new Error('no project');
 
     let activity: Array<[string, number]> = [];
+    let postgresShare = Number.NaN;
     const run = await workLoad(
       '100k tasks, 2 nodes',
       async () => Promise.all([startServe(env, 'work-pg-node-a'), startServe(env, 'work-pg-node-b')]),
@@ -523,7 +553,15 @@ async function runWorkPostgres(): Promise<SectionResult> {
       workers.map((w) => w.key),
       PROJECT,
       100,
-      { measureMs: PG_MEASURE_MS, during: async (stop) => void (activity = await sampleActivity(scratch.url, scratch.name, stop)) },
+      {
+        measureMs: PG_MEASURE_MS,
+        during: async (stop) => {
+          const pg0 = postgresCpuByPid();
+          const t0 = performance.now();
+          activity = await sampleActivity(scratch.url, scratch.name, stop);
+          postgresShare = postgresCpuSince(pg0) / ((performance.now() - t0) / 1000);
+        },
+      },
     );
 
     log('work-pg: statements per claim and per submit, counted in-process; one bare round trip');
@@ -566,6 +604,8 @@ async function runWorkPostgres(): Promise<SectionResult> {
       '',
       `${statementNote(perCycle)} On PostgreSQL each is a round trip: one of a trivial prepared statement (\`SELECT $1::int\`, one`,
       `client, 2,000 in a row, after the HTTP run) took ${trip.wallUs.toFixed(0)} µs here, ${trip.clientCpuUs.toFixed(0)} µs of it the client process's CPU.`,
+      '',
+      cpuNote(run, postgresShare, bare),
       '',
       "PostgreSQL's plan for the claim SELECT (`EXPLAIN`, at the start of the bare run):",
       '',

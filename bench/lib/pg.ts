@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { cpuSecondsOf } from './http.ts';
 
 // Scratch PostgreSQL databases. Every name starts with tessera_bench_<run tag>_ so the runner can
 // drop whatever a crashed section left behind.
@@ -78,4 +80,27 @@ export async function pgRoundTrip(url: string, n = 2_000): Promise<{ wallUs: num
   } finally {
     await client.end();
   }
+}
+
+/** CPU seconds so far of every PostgreSQL server process on this machine, by pid. */
+export function postgresCpuByPid(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue; // the process has exited
+    }
+    const seconds = cpuSecondsOf(Number(name));
+    if (!Number.isNaN(seconds)) out.set(Number(name), seconds);
+  }
+  return out;
+}
+
+/** CPU seconds PostgreSQL's processes used since `before`: a process started since counts from zero, one that exited is lost. */
+export function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of postgresCpuByPid()) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }
