@@ -206,13 +206,13 @@ function timeColumns(t: TimeState) {
   return { active_ms: t.activeMs, short_idle_ms: t.shortIdleMs, long_idle_ms: t.longIdleMs, idle_streak_ms: t.idleStreakMs, last_signal_at: t.lastSignalAt };
 }
 
-/** Records a heartbeat: the time so far and the extended lease (a writeBehind: it goes out with the COMMIT). */
-export const saveHeartbeat = writeBehind((db: Kysely<DB>, id: number, changes: ReturnType<typeof timeColumns> & { lease_expires_at: number }) =>
+const saveTimeAndLease = writeBehind((db: Kysely<DB>, id: number, changes: ReturnType<typeof timeColumns> & { lease_expires_at: number }) =>
   db.updateTable('assignments').set(changes).where('id', '=', id),
 );
 
-export function heartbeatChanges(time: TimeState, leaseExpiresAt: number) {
-  return { ...timeColumns(time), lease_expires_at: leaseExpiresAt };
+/** Records a heartbeat: the time so far and the extended lease (a writeBehind: it goes out with the COMMIT). */
+export async function saveHeartbeat(trx: Transaction<DB>, id: number, time: TimeState, leaseExpiresAt: number): Promise<void> {
+  await saveTimeAndLease(trx, id, { ...timeColumns(time), lease_expires_at: leaseExpiresAt });
 }
 
 export interface AssignmentEnd {

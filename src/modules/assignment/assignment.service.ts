@@ -15,7 +15,6 @@ import {
   countWorkerAssignments,
   findTask,
   finishAssignment,
-  heartbeatChanges,
   lockAssignment,
   lockDueAssignments,
   lockForSubmit,
@@ -221,7 +220,7 @@ export async function heartbeat(database: Database, principal: Principal, id: nu
   return withActive(database, principal, id, now, async (trx, row) => {
     const project = await projectOfTask(trx, row.project_id);
     const leaseExpiresAt = now + project.leaseSeconds * 1000;
-    await saveHeartbeat(trx, row.id, heartbeatChanges(applySignal(timeOf(row), now, signal), leaseExpiresAt));
+    await saveHeartbeat(trx, row.id, applySignal(timeOf(row), now, signal), leaseExpiresAt);
     return { lease_expires_at: new Date(leaseExpiresAt).toISOString() };
   });
 }

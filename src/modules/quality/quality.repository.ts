@@ -63,6 +63,14 @@ const saveResultBehindWith = () => writeBehind((db: Kysely<DB>, taskId: number, 
 const resultSaves = new Map<string, ReturnType<typeof saveResultWith>>();
 const resultSavesBehind = new Map<string, ReturnType<typeof saveResultBehindWith>>();
 
+/** The statement of `statements` for this set of columns, made on first use. */
+function forColumns<T>(statements: Map<string, T>, make: () => T, changes: ResultChanges): T {
+  const columns = Object.keys(changes).join();
+  let statement = statements.get(columns);
+  if (!statement) statements.set(columns, (statement = make()));
+  return statement;
+}
+
 function resultChanges(result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra): ResultChanges {
   const { posterior: _posterior, ...stored } = result;
   const response = result.answer === null ? null : JSON.stringify({ ...result.answer, confidence: result.confidence });
@@ -72,10 +80,7 @@ function resultChanges(result: TaskResult, decidedBy: DecidedBy, now: number, ex
 /** Stores a task's result (and its response: the answer with its confidence). Returns the task as it now stands. */
 export async function saveResult(trx: Executor, taskId: number, result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra = {}): Promise<Selectable<TasksTable>> {
   const changes = resultChanges(result, decidedBy, now, extra);
-  const columns = Object.keys(changes).join();
-  let save = resultSaves.get(columns);
-  if (!save) resultSaves.set(columns, (save = saveResultWith()));
-  const [task] = (await save(trx, taskId, changes)).rows;
+  const [task] = (await forColumns(resultSaves, saveResultWith, changes)(trx, taskId, changes)).rows;
   if (!task) throw new Error(`No task ${taskId} to store a result on`);
   return task;
 }
@@ -86,9 +91,6 @@ export async function saveResult(trx: Executor, taskId: number, result: TaskResu
  */
 export async function saveResultOver(trx: Executor, task: Selectable<TasksTable>, result: TaskResult, decidedBy: DecidedBy, now: number, extra: ResultExtra = {}): Promise<Selectable<TasksTable>> {
   const changes = resultChanges(result, decidedBy, now, extra);
-  const columns = Object.keys(changes).join();
-  let save = resultSavesBehind.get(columns);
-  if (!save) resultSavesBehind.set(columns, (save = saveResultBehindWith()));
-  await save(trx, task.id, changes);
+  await forColumns(resultSavesBehind, saveResultBehindWith, changes)(trx, task.id, changes);
   return { ...task, ...changes };
 }
