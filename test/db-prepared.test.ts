@@ -15,6 +15,12 @@ const nullOrText = prepared((db: Kysely<DB>, given: { value: string | undefined 
 const addUserBehind = writeBehind((db: Kysely<DB>, values: { email: string; display_name: string; created_at: number }) =>
   db.insertInto('users').values({ ...values, password_hash: 'x', role: 'worker', languages: '["en"]', locale: 'en', timezone: 'UTC', active: 1 }),
 );
+const addSessionBehind = writeBehind((db: Kysely<DB>, s: { id: string; user_id: number; at: number }) =>
+  sql`WITH stamp AS (SELECT CAST(${s.at} AS BIGINT) AS at)
+    INSERT INTO sessions (id, user_id, created_at, expires_at) SELECT CAST(${s.id} AS TEXT), CAST(${s.user_id} AS BIGINT), stamp.at, stamp.at + 1 FROM stamp`,
+);
+const renameBehind = writeBehind((db: Kysely<DB>, email: string, name: string) => db.updateTable('users').set({ display_name: name }).where('email', '=', email));
+const sessionOf = (db: Kysely<DB>, id: string) => db.selectFrom('sessions').select(['user_id', 'created_at', 'expires_at']).where('id', '=', id).executeTakeFirst();
 const newestUsers = prepared((db: Kysely<DB>, prefix: string) => db.selectFrom('users').select('email').where('email', 'like', prefix).orderBy('id', 'desc').limit(2));
 
 describe.each(dialects)('prepared queries on %s', (dialect) => {
@@ -134,6 +140,24 @@ describe.each(dialects)('write-behind statements on %s', (dialect) => {
       expect(await exists(first)).toBe(false);
       expect(await exists(after)).toBe(false);
     }
+  });
+
+  it('lands several in one transaction, each with its own values, whether they touch the same table or not', async () => {
+    const owner = (await addUser(database.db, user(`${unique('wb')}@example.test`))).rows[0];
+    const [added, renamed, session] = [`${unique('wb')}@example.test`, `${unique('wb')}@example.test`, unique('wb-session')];
+    const seen = await database.db.transaction().execute(async (trx) => {
+      await addUserBehind(trx, user(added));
+      await addSessionBehind(trx, { id: session, user_id: Number(owner.id), at: 1234 });
+      await addUserBehind(trx, user(renamed));
+      // Same table as the insert before it: it must see that row.
+      await renameBehind(trx, renamed, 'Renamed');
+      return (await userNamed(trx, renamed)).rows[0]?.display_name;
+    });
+    expect(seen).toBe('Renamed');
+    expect(await exists(added)).toBe(true);
+    expect((await userNamed(database.db, renamed)).rows[0]?.display_name).toBe('Renamed');
+    const row = await sessionOf(database.db, session);
+    expect([Number(row?.user_id), Number(row?.created_at), Number(row?.expires_at)]).toEqual([Number(owner.id), 1234, 1235]);
   });
 
   it('is never sent when its transaction rolls back, and an empty transaction commits', async () => {

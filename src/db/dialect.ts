@@ -19,6 +19,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { GroupCommitSqliteDriver } from './group-commit.ts';
+import { mergedWrites } from './merged-writes.ts';
 import { isWriteBehind, preparedTextNumber } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -225,6 +226,7 @@ const OPENS_TRANSACTION = /^(begin|start transaction)\b/i;
  * A transaction's BEGIN, and its writeBehind() statements, wait for its next statement and go out with
  * it in one write (the pool's clients run in pipeline mode): they cost no round trip of their own. The
  * first error among them is the one thrown; a statement after a failed one fails too, as it would have.
+ * Held writes that touch different tables go as one statement (merged-writes.ts).
  * BEGIN cannot fail on a connection that can run the statement after it.
  */
 function namingHotStatements(pool: pg.Pool): PostgresPool {
@@ -269,7 +271,9 @@ function namingHotStatements(pool: pg.Pool): PostgresPool {
           if (ending && batch.length === 1 && nothingSent) return answered('COMMIT');
           socket.cork();
           try {
-            const results = [...batch.map((s) => send(s.text, s.values)), send(text, values)];
+            const writes = mergedWrites(nothingSent ? batch.slice(1) : batch);
+            const outgoing = nothingSent ? [batch[0], ...writes] : writes;
+            const results = [...outgoing.map((s) => send(s.text, s.values)), send(text, values)];
             return Promise.all(results).then((all) => all[all.length - 1]);
           } finally {
             socket.uncork();

@@ -16,6 +16,11 @@ export function preparedTextNumber(text: string): number | undefined {
   return preparedTexts.get(text);
 }
 
+/** Has a text made of prepared ones (merged-writes.ts) kept ready as well. */
+export function keepReady(text: string): void {
+  if (!preparedTexts.has(text)) preparedTexts.set(text, preparedTexts.size);
+}
+
 /** The SQL texts of writeBehind() statements. */
 const writeBehindTexts = new Set<string>();
 
@@ -55,7 +60,7 @@ export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, 
       const used = new Set(query.parameters.filter((p) => p instanceof Slot).map((p) => `${(p as Slot).index}.${(p as Slot).field}`));
       if (used.size !== expected) throw new Error(`a prepared query must use each of its ${expected} values as a value, it uses ${used.size}: ${query.sql}`);
       compiled.set(dialect, query);
-      if (!preparedTexts.has(query.sql)) preparedTexts.set(query.sql, preparedTexts.size);
+      keepReady(query.sql);
       if (writesBehind) writeBehindTexts.add(query.sql);
     }
     const parameters = query.parameters.map((p) => {
