@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { migrateToLatest, openDatabase } from '../src/db/index.ts';
+import { STATISTICS_AFTER_ROWS } from '../src/modules/tasks/import.service.ts';
 import { createUser } from '../src/modules/accounts/index.ts';
 import { createProject } from '../src/modules/projects/index.ts';
 import { buildProject, dialects, unique, jsonlTasks, makeActor, startTestApp, type TestApp, type Actor } from './helpers/harness.ts';
@@ -164,6 +166,20 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(chunked.status).toBe(411);
     expect(await total(name)).toBe(0);
   });
+
+  // Without statistics PostgreSQL plans the work queue's statements over a fresh table blind (and its
+  // autovacuum may be off, or a minute away): a large import refreshes them itself.
+  if (dialect === 'postgres') {
+    it(`refreshes the table's statistics after an import of ${STATISTICS_AFTER_ROWS} tasks or more`, async () => {
+      const analyzed = async () => Number((await sql<{ n: string }>`SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'tasks'`.execute(t.database.db)).rows[0].n);
+      const name = await project();
+      const before = await analyzed();
+      expect((await upload(name, jsonlTasks(STATISTICS_AFTER_ROWS - 1, 0, name))).json().inserted).toBe(STATISTICS_AFTER_ROWS - 1);
+      expect(await analyzed()).toBe(before);
+      expect((await upload(name, jsonlTasks(STATISTICS_AFTER_ROWS, STATISTICS_AFTER_ROWS, name))).json().inserted).toBe(STATISTICS_AFTER_ROWS);
+      expect(await analyzed()).toBe(before + 1);
+    });
+  }
 });
 
 describe.each(dialects)('a killed import on %s', (dialect) => {

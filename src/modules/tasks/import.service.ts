@@ -38,6 +38,8 @@ export interface ImportSummary extends ImportProgress {
 
 const MAX_REPORTED_ERRORS = 1000;
 const MAX_REPORTED_SKIPS = 100;
+/** An import that adds at least this many tasks refreshes the database's statistics of the table. */
+export const STATISTICS_AFTER_ROWS = 10_000;
 
 export interface ImportOptions {
   owner: Principal;
@@ -168,6 +170,7 @@ export async function importTasks(database: Database, opts: ImportOptions): Prom
     await flush();
     fileError = error.message;
   }
+  if (progress.inserted >= STATISTICS_AFTER_ROWS) await dialect.refreshStatistics(db, 'tasks');
   const finished = opts.now();
   await db
     .updateTable('imports')
