@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { segmentsForSpan } from './assignment-pay.ts';
-import { addDays, isTimeZone, localDate, splitByWeeks, startOfLocalDate, weekByKey, weekKeyOf } from './week.ts';
+import { addDays, isTimeZone, localDate, splitByWeeks, startOfLocalDate, weekByKey, weekKeyOf, weekOf } from './week.ts';
 
 describe('workweeks in the worker\'s time zone', () => {
   it('knows a zone from a name that is none, also when asked again', () => {
@@ -44,6 +44,34 @@ describe('workweeks in the worker\'s time zone', () => {
       fc.property(fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) }), fc.constantFrom(...zones), (ms, tz) => {
         expect(localDate(ms, tz)).toBe(isoDate(ms, tz));
         expect(localDate(ms - 1, tz)).toBe(isoDate(ms - 1, tz));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives every instant the week its local date is in, in order and out of order, across DST changes', () => {
+    const zones = ['Europe/Paris', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
+    const formats = new Map(zones.map((tz) => [tz, new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })]));
+    const expected = (ms: number, tz: string, startDay: number) => {
+      const date = formats.get(tz)?.format(ms) as string;
+      const back = (new Date(`${date}T00:00:00Z`).getUTCDay() - startDay + 7) % 7;
+      return addDays(date, -back);
+    };
+    for (const tz of zones) {
+      for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 37 * 60_000) {
+        const startDay = 1;
+        if (weekKeyOf(ms, tz, startDay) !== expected(ms, tz, startDay)) expect(weekKeyOf(ms, tz, startDay), `${tz} at ${new Date(ms).toISOString()}`).toBe(expected(ms, tz, startDay));
+      }
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) }), fc.constantFrom(...zones), fc.integer({ min: 0, max: 6 }), (ms, tz, day) => {
+        expect(weekKeyOf(ms, tz, day)).toBe(expected(ms, tz, day));
+        expect(weekKeyOf(ms - 1, tz, day)).toBe(expected(ms - 1, tz, day));
+        // Either side of both ends of its week, each asked right after an instant of the other side.
+        const week = weekOf(ms, tz, day);
+        for (const edge of [week.startAt, week.endAt]) {
+          for (const at of [edge, edge - 1, edge, edge - 1]) expect(weekKeyOf(at, tz, day)).toBe(expected(at, tz, day));
+        }
       }),
       { numRuns: 2000 },
     );

@@ -97,20 +97,37 @@ export interface Week {
   endAt: number;
 }
 
-/** The workweek starting on local date `key`. */
+const weeksByKey = new Map<string, Week>();
+
+/** The workweek starting on local date `key` (frozen: the same object serves every caller). */
 export function weekByKey(key: string, tz: string): Week {
-  return { key, startAt: startOfLocalDate(key, tz), endAt: startOfLocalDate(addDays(key, 7), tz) };
+  const cacheKey = `${tz}|${key}`;
+  let week = weeksByKey.get(cacheKey);
+  if (!week) {
+    week = Object.freeze({ key, startAt: startOfLocalDate(key, tz), endAt: startOfLocalDate(addDays(key, 7), tz) });
+    if (weeksByKey.size > 50_000) weeksByKey.clear();
+    weeksByKey.set(cacheKey, week);
+  }
+  return week;
 }
 
-/** The key of the workweek containing the instant, for weeks starting on `startDay` (0 Sunday .. 6 Saturday). */
-export function weekKeyOf(ms: number, tz: string, startDay: number): string {
-  const date = localDate(ms, tz);
-  return addDays(date, -((weekday(date) - startDay + 7) % 7));
-}
+/** Per zone and first day, the week last asked about: a submit asks about the same week several times. */
+const lastWeek = new Map<string, Week>();
 
-/** The workweek containing the instant. */
+/** The workweek containing the instant, for weeks starting on `startDay` (0 Sunday .. 6 Saturday). */
 export function weekOf(ms: number, tz: string, startDay: number): Week {
-  return weekByKey(weekKeyOf(ms, tz, startDay), tz);
+  const spanKey = `${tz}|${startDay}`;
+  const last = lastWeek.get(spanKey);
+  if (last && ms >= last.startAt && ms < last.endAt) return last;
+  const date = localDate(ms, tz);
+  const week = weekByKey(addDays(date, -((weekday(date) - startDay + 7) % 7)), tz);
+  lastWeek.set(spanKey, week);
+  return week;
+}
+
+/** The key of the workweek containing the instant. */
+export function weekKeyOf(ms: number, tz: string, startDay: number): string {
+  return weekOf(ms, tz, startDay).key;
 }
 
 export interface Piece {
