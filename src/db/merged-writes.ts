@@ -111,8 +111,14 @@ function renumbered(text: string, offset: number): string {
   return offset === 0 ? text : outsideQuotes(text, (chunk) => chunk.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
 }
 
-// The same few statements meet again and again: their merged text is worked out once.
-const mergedTexts = new Map<string, string>();
+// The same few statements meet again and again: their merged text is worked out once, and found by
+// walking the group's texts (each an interned string whose hash is kept) rather than by joining them.
+interface MergedNode {
+  next: Map<string, MergedNode>;
+  text?: string;
+}
+const merged: MergedNode = { next: new Map() };
+let mergedNodes = 0;
 const partsByText = new Map<string, Parts | null>();
 
 function cachedParts(text: string): Parts | undefined {
@@ -140,14 +146,27 @@ function mergedText(group: readonly Statement[]): string {
 
 function mergeGroup(group: Statement[]): Statement {
   if (group.length === 1) return group[0];
-  const key = group.map((s) => s.text).join('\0');
-  let text = mergedTexts.get(key);
-  if (text === undefined) {
-    text = mergedText(group);
-    keepReady(text);
-    if (mergedTexts.size < 1000) mergedTexts.set(key, text);
+  let node = merged;
+  let kept = true;
+  for (const statement of group) {
+    let next = node.next.get(statement.text);
+    if (!next) {
+      next = { next: new Map() };
+      // Past the limit a merged text is worked out each time and sent unnamed, never kept.
+      if (mergedNodes < 1000) {
+        node.next.set(statement.text, next);
+        mergedNodes++;
+      } else kept = false;
+    }
+    node = next;
   }
-  return { text, values: group.flatMap((s) => s.values ?? []) };
+  if (node.text === undefined) {
+    node.text = mergedText(group);
+    if (kept) keepReady(node.text);
+  }
+  const values: unknown[] = [];
+  for (const statement of group) if (statement.values) values.push(...statement.values);
+  return { text: node.text, values };
 }
 
 /**
