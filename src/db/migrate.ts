@@ -10,6 +10,7 @@ import * as prelabels from './migrations/0007-prelabels.ts';
 import * as queueIndex from './migrations/0008-queue-index.ts';
 import * as countStripes from './migrations/0009-count-stripes.ts';
 import * as leanWriteIndexes from './migrations/0010-lean-write-indexes.ts';
+import * as prelabelDueIndex from './migrations/0011-prelabel-due-index.ts';
 
 /** Migrations in order. Append only: a landed migration is never edited. */
 const migrations: Record<string, { up: typeof foundation.up }> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, { up: typeof foundation.up }> = {
   '0008-queue-index': queueIndex,
   '0009-count-stripes': countStripes,
   '0010-lean-write-indexes': leanWriteIndexes,
+  '0011-prelabel-due-index': prelabelDueIndex,
 };
 
 /**
