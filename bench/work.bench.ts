@@ -9,7 +9,7 @@ import { type Figure, fmt, freshDir, log, Samples, type SectionResult, sectionMa
 import { ensureJsonl } from './lib/data.ts';
 import { createRequesterAndProject, ensureSqlite1m, makeWorkers, openSqliteDataDir, requesterKey, storageEnv } from './lib/fixtures.ts';
 import { Client, closedLoop, cpuSecondsOf, type LoadResult, type Reply, type ServerHandle, startBareFastify, startServe } from './lib/http.ts';
-import { createScratchDatabase, dropScratchDatabase, pgRoundTrip, postgresCpuByPid, postgresCpuSince } from './lib/pg.ts';
+import { checkpoint, createScratchDatabase, dropScratchDatabase, pgRoundTrip, postgresCpuByPid, postgresCpuSince } from './lib/pg.ts';
 import { profilesFor, summariseProfile } from './lib/profile.ts';
 import { copySqliteDataDir, openRawSqlite } from './lib/sqlite.ts';
 import { statementsPerCycle, type StatementCount } from './lib/statements.ts';
@@ -544,6 +544,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
     await database.dialect.close();
     if (!project || !statements) throw new Error('no project');
 
+    await checkpoint();
     let activity: Array<[string, number]> = [];
     let postgresShare = Number.NaN;
     const run = await workLoad(
@@ -570,6 +571,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
     log(`  claim ${perCycle.claim.toFixed(1)}, submit ${perCycle.submit.toFixed(1)} (round trips ${perCycle.roundTrips?.claim.toFixed(1)}, ${perCycle.roundTrips?.submit.toFixed(1)}); round trip ${trip.wallUs.toFixed(0)} µs, client CPU ${trip.clientCpuUs.toFixed(0)} µs`);
 
     log('work-pg: bare SKIP LOCKED claim, 32 clients');
+    await checkpoint();
     const bare = await barePgClaims(scratch.url, project, statements, workers.map((w) => w.id), 32);
     log(`  ${fmt.int(bare.perSecond)} claims/s`);
 
@@ -592,6 +594,8 @@ async function runWorkPostgres(): Promise<SectionResult> {
       'with its default pool of 10 connections) on one scratch database holding a 100,000-task project (the first 100k rows of',
       'the same file: overlap 3, 5% gold, `gold_rate` 0.05 via setParams). N = 100 workers, alternately assigned to the two nodes,',
       `run the same claim-then-submit loop: ${WARMUP_MS / 1000} s warm-up, ${PG_MEASURE_MS / 1000} s measured. PostgreSQL, both nodes and the load generator share the 2 cores.`,
+      'This run and the baseline below each start right after a `CHECKPOINT`, so neither pays for the writes of what ran before it',
+      '(the import of the project, the other run, an earlier section) when the checkpointer gets to them.',
       '',
       table(RUN_HEAD, [runRow(run, '100k tasks, 2 nodes')]),
       '',

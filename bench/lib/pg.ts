@@ -40,6 +40,14 @@ export async function createScratchDatabase(what: string): Promise<{ name: strin
   return { name, url: pgUrlFor(name) };
 }
 
+/**
+ * Writes out every dirty page now: a run started after it does not pay for the writes of whatever ran
+ * before it (an import, another run) when the checkpointer gets to them.
+ */
+export async function checkpoint(): Promise<void> {
+  await admin((c) => c.query('CHECKPOINT'));
+}
+
 export async function dropScratchDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
