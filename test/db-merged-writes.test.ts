@@ -48,12 +48,15 @@ describe('merging held writes into one statement', () => {
     expect(mergedWrites([end, joinsAssignments])).toEqual([end, joinsAssignments]);
   });
 
-  it('sends alone what it cannot take apart: a read, a recursive WITH, a clash of WITH names', () => {
+  it('sends alone what it cannot take apart: a read, a recursive WITH, a clash of WITH names, a name it gives merged parts', () => {
     const read = { text: 'select 1 from "users" where "id" = $1', values: [1] };
     const recursive = { text: 'with recursive r as (select 1) insert into "a" select * from r', values: [] };
     const sameName = { text: 'with "ended" as (update "sessions" set "expires_at" = $1) delete from "rate_windows" where "key" = $2', values: [1, 'k'] };
     expect(mergedWrites([end, read, segment])).toEqual([end, read, segment]);
     expect(mergedWrites([recursive, segment])).toEqual([recursive, segment]);
     expect(mergedWrites([end, sameName])).toEqual([end, sameName]);
+    const ours = { text: 'with tessera_write_0 as (delete from "sessions" where "id" = $1) delete from "rate_windows" where "key" = $2', values: [1, 'k'] };
+    expect(mergedWrites([ours, segment])).toEqual([ours, segment]);
+    expect(mergedWrites([segment, ours])).toEqual([segment, ours]);
   });
 });

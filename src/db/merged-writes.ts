@@ -95,8 +95,11 @@ function partsOf(text: string): Parts | undefined {
       if (!head) return undefined;
       const end = closing(rest, head[0].length - 1);
       if (end < 0) return undefined;
+      const name = unquote(head[1]);
+      // Names this module gives the merged parts are taken.
+      if (name.startsWith('tessera_write_')) return undefined;
       ctes.push(rest.slice(0, end + 1).trim());
-      cteNames.push(unquote(head[1]));
+      cteNames.push(name);
       rest = rest.slice(end + 1).trimStart();
       if (!rest.startsWith(',')) break;
       rest = rest.slice(1);
@@ -191,7 +194,7 @@ export function mergedWrites(statements: readonly Statement[]): Statement[] {
       out.push(statement);
       continue;
     }
-    const clash = [...parts.tables].some((t) => tables.has(t)) || parts.cteNames.some((n) => names.has(n) || n.startsWith('tessera_write_'));
+    const clash = [...parts.tables].some((t) => tables.has(t)) || parts.cteNames.some((n) => names.has(n));
     if (clash) close();
     group.push(statement);
     for (const t of parts.tables) tables.add(t);
