@@ -176,7 +176,8 @@ function mergeGroup(group: Statement[]): Statement {
  * The statements, in order, with each run of neighbours that touch disjoint tables made one statement.
  * Returns the same statements when nothing merges.
  */
-export function mergedWrites(statements: readonly Statement[]): Statement[] {
+export function mergedWrites(statements: readonly Statement[]): readonly Statement[] {
+  if (statements.length < 2) return statements;
   const out: Statement[] = [];
   let group: Statement[] = [];
   let tables = new Set<string>();
