@@ -48,6 +48,22 @@ export async function checkpoint(): Promise<void> {
   await admin((c) => c.query('CHECKPOINT'));
 }
 
+/**
+ * VACUUM of the database at `url`, then a checkpoint: a run started after it finds neither the dead rows
+ * nor the dirty pages of what ran before it. Autovacuum may be off or minutes late, and a claim run leaves
+ * thousands of dead task versions that every later scan would step over.
+ */
+export async function settle(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('VACUUM');
+  } finally {
+    await client.end();
+  }
+  await checkpoint();
+}
+
 export async function dropScratchDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
