@@ -76,9 +76,19 @@ export interface DialectAdapter {
   /**
    * After a bulk load of `table`: gives the planner statistics that count the new rows. PostgreSQL plans
    * a fresh table's statements blind until ANALYZE runs (autovacuum, where it is on, gets there a minute
-   * or more later): the work queue's statements then cost it a third more CPU. SQLite's planner needs none.
+   * or more later): the work queue's statements then cost it a third more CPU. SQLite gets fixed
+   * estimates instead (describeShape), which do not go stale as tables grow.
    */
   refreshStatistics(db: Kysely<DB>, table: keyof DB & string): Promise<void>;
+  /**
+   * Tells a planner that gathers no statistics of its own what `table` looks like once it is large:
+   * `rows` in all and, per index, how many rows share one value of its first column, of its first
+   * two, and so on. SQLite plans blind until someone runs ANALYZE, and blind it takes an equality on
+   * any index's first column as selective: `task_id = ? AND status = 'submitted'` then walks every
+   * submitted answer by status. On SQLite these are its sqlite_stat1 rows (a documented way to steer
+   * its planner); PostgreSQL samples its tables itself (ANALYZE, autovacuum), so nothing.
+   */
+  describeShape(db: Kysely<unknown>, table: string, shape: { rows: number; indexes: Record<string, number[]> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -166,6 +176,19 @@ function openSqlite(file: string, pageCacheMb: number): Database {
     rowToJson: false,
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     refreshStatistics: async () => {},
+    async describeShape(db, table, shape) {
+      // ANALYZE of the schema table creates sqlite_stat1 without reading any table; ANALYZE of it again
+      // afterwards makes this connection plan with the new rows (others read them when they open).
+      await sql`ANALYZE sqlite_schema`.execute(db);
+      await sql`DELETE FROM sqlite_stat1 WHERE tbl = ${table}`.execute(db);
+      // Samples an earlier ANALYZE left (builds with STAT4) would contradict the new rows.
+      const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'sqlite_stat4'`.execute(db);
+      if (rows[0].n > 0) await sql`DELETE FROM sqlite_stat4 WHERE tbl = ${table}`.execute(db);
+      for (const [index, perColumns] of Object.entries(shape.indexes)) {
+        await sql`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (${table}, ${index}, ${[shape.rows, ...perColumns].join(' ')})`.execute(db);
+      }
+      await sql`ANALYZE sqlite_schema`.execute(db);
+    },
     appendOnlyTriggerSql: (table) => [
       `CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, 'append_only: ${table} rows are never changed'); END`,
       `CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'append_only: ${table} rows are never deleted'); END`,
@@ -311,6 +334,7 @@ function openPostgres(url: string, poolSize: number): Database {
     refreshStatistics: async (db, table) => {
       await sql`ANALYZE ${sql.table(table)}`.execute(db);
     },
+    describeShape: async () => {},
     appendOnlyTriggerSql: (table) => [
       // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.
       `CREATE OR REPLACE FUNCTION tessera_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
