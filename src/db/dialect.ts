@@ -59,6 +59,12 @@ export interface DialectAdapter {
   /** SQL suffix that row-locks what a SELECT returns (`FOR UPDATE`); empty on SQLite. */
   readonly forUpdate: string;
   /**
+   * Whether a statement comparing a column with a bound value is planned once although a partial
+   * index's condition names that column (PostgreSQL: the statement just cannot use that index).
+   * SQLite plans such a statement again at every run, to see whether the value meets the condition.
+   */
+  readonly partialIndexPlannedOnce: boolean;
+  /**
    * Whether a WITH may change rows and a statement return what it changed (PostgreSQL): then a
    * multi-step write can be one statement, one round trip, instead of a transaction of several.
    */
@@ -172,6 +178,7 @@ function openSqlite(file: string, pageCacheMb: number): Database {
     bigint: 'integer',
     forUpdateSkipLocked: '',
     forUpdate: '',
+    partialIndexPlannedOnce: false,
     writableCte: false,
     rowToJson: false,
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
@@ -328,6 +335,7 @@ function openPostgres(url: string, poolSize: number): Database {
     bigint: 'bigint',
     forUpdateSkipLocked: 'FOR UPDATE SKIP LOCKED',
     forUpdate: 'FOR UPDATE',
+    partialIndexPlannedOnce: true,
     writableCte: true,
     rowToJson: true,
     addIdColumn: (table, name) => table.addColumn(name, 'bigserial', (c) => c.primaryKey()),
