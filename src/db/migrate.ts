@@ -13,6 +13,7 @@ import * as leanWriteIndexes from './migrations/0010-lean-write-indexes.ts';
 import * as prelabelDueIndex from './migrations/0011-prelabel-due-index.ts';
 import * as assignmentShape from './migrations/0012-assignment-shape.ts';
 import * as activeLeasesIndex from './migrations/0013-active-leases-index.ts';
+import * as pendingDecisionsIndex from './migrations/0014-pending-decisions-index.ts';
 
 /** Migrations in order. Append only: a landed migration is never edited. */
 const migrations: Record<string, { up: typeof foundation.up }> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, { up: typeof foundation.up }> = {
   '0011-prelabel-due-index': prelabelDueIndex,
   '0012-assignment-shape': assignmentShape,
   '0013-active-leases-index': activeLeasesIndex,
+  '0014-pending-decisions-index': pendingDecisionsIndex,
 };
 
 /**

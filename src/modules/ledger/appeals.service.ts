@@ -81,7 +81,7 @@ async function pickAssignee(h: LedgerHandle, exclude: (number | null)[]): Promis
 export async function presentAppeal(h: LedgerHandle, a: AppealRow) {
   const { assigned, resolved } = await lastEvent(h, a.id);
   // A decision appeal states no amount; what it restored says in which currency.
-  const currency = a.currency ?? (resolved?.restored_minor ? ((await h.selectFrom('ledger_entries').select('currency').where('appeal_id', '=', a.id).executeTakeFirst())?.currency ?? null) : null);
+  const currency = a.currency ?? (resolved?.restored_minor ? ((await h.selectFrom('ledger_entries').select('currency').where('worker_id', '=', a.worker_id).where('appeal_id', '=', a.id).executeTakeFirst())?.currency ?? null) : null);
   return {
     id: String(a.id),
     subject: { kind: a.subject_kind, id: String(a.subject_id) },

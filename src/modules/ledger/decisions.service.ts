@@ -311,7 +311,8 @@ export async function pendingDecisions(db: Kysely<DB>, principal: Principal) {
     .innerJoin('projects', 'projects.id', 'decisions.project_id')
     .selectAll('decisions')
     .select('projects.name as project_name')
-    .where('decisions.status', '=', 'pending_second')
+    // A literal, so the partial index of pending decisions (migration 0014) applies.
+    .where('decisions.status', '=', sql.lit('pending_second'))
     .where('decision_confirmations.id', 'is', null)
     .where('decisions.decider_id', '!=', principal.id);
   if (principal.role === 'requester') q = q.where('projects.owner_id', '=', principal.id);

@@ -49,7 +49,8 @@ export async function workerDecisions(db: Kysely<DB>, workerId: number, now: num
   const confirmations = ids.length ? await h.selectFrom('decision_confirmations').selectAll().where('decision_id', 'in', ids).execute() : [];
   const appeals = await h.selectFrom('appeals').selectAll().where('worker_id', '=', workerId).execute();
   const events = appeals.length ? await h.selectFrom('appeal_events').selectAll().where('appeal_id', 'in', appeals.map((a) => a.id)).where('kind', '=', 'resolved').execute() : [];
-  const money = ids.length ? await h.selectFrom('ledger_entries').select(['decision_id', 'kind', 'amount_minor', 'currency']).where('decision_id', 'in', ids).execute() : [];
+  // Money a decision moved is the worker's: naming the worker keeps the read on their entries, not the whole ledger.
+  const money = ids.length ? await h.selectFrom('ledger_entries').select(['decision_id', 'kind', 'amount_minor', 'currency']).where('worker_id', '=', workerId).where('decision_id', 'in', ids).execute() : [];
   const names = await projectNamesOf(db, decisions.map((d) => d.project_id));
   const appealFor = (kind: string, id: number) => {
     const a = appeals.filter((x) => x.subject_kind === kind && x.subject_id === id).sort((x, y) => y.id - x.id)[0];
