@@ -23,7 +23,7 @@ function scannedGrowingTable(text: string, step: string, partialIndexes: string[
   const [, scanned, index] = /^SCAN "?(\w+)"?(?: USING (?:COVERING )?INDEX (\w+))?/.exec(step) ?? [];
   if (!scanned || (index && partialIndexes.includes(index))) return false;
   if (GROWING.includes(scanned)) return true;
-  const aliases = [...text.matchAll(/\b"?(\w+)"?\s+(?:as\s+)?"?(\w+)"?/gi)].filter((m) => GROWING.includes(m[1])).map((m) => m[2]);
+  const aliases = [...text.matchAll(/\b(?:from|join)\s+"?(\w+)"?(?:\s+(?:as\s+)?"?(\w+)"?)?/gi)].filter((m) => GROWING.includes(m[1])).map((m) => m[2]);
   return aliases.includes(scanned);
 }
 
