@@ -279,14 +279,14 @@ const keyOwner = prepared((db: Kysely<DB>, keyHash: string) =>
  * that passed is trusted for KEY_CACHE_MS without another lookup (key-cache.ts).
  */
 export async function findKeyPrincipal(db: Kysely<DB>, secret: string, key: string, now: number): Promise<Readonly<Principal> | undefined> {
-  const keyHash = hashKey(secret, key);
-  const cached = cachedPrincipal(db, keyHash, now);
+  const cached = cachedPrincipal(db, key, now);
   if (cached) return cached;
+  const keyHash = hashKey(secret, key);
   const [row] = (await keyOwner(db, keyHash)).rows;
   if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now) || row.active !== 1) return undefined;
   // Touch last_used_at at most once a minute: keeps the hot path free of writes.
   if (row.last_used_at === null || now - row.last_used_at > 60_000) {
     await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.key_id).execute();
   }
-  return rememberPrincipal(db, keyHash, { ...toUser(row), apiKeyId: row.key_id, isTest: row.is_test === 1 }, row.expires_at, now);
+  return rememberPrincipal(db, key, { ...toUser(row), apiKeyId: row.key_id, isTest: row.is_test === 1 }, row.expires_at, now);
 }
