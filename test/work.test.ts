@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTask, taskAfterEnd } from '../src/modules/assignment/assignment.repository.ts';
+import { sql } from 'kysely';
+import { appendCard } from '../src/modules/ledger/pay.service.ts';
+import { ledgerDb } from '../src/modules/ledger/ledger.tables.ts';
 import { findProjectByName, type Project, updateProjectRow } from '../src/modules/projects/projects.repository.ts';
 import { buildProject, dialects, makeActor, startTestApp, type Actor, type TestApp } from './helpers/harness.ts';
 
@@ -270,6 +273,30 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
       expect(after.updated_at).toBe(t.clock());
     }
     expect(await row()).toMatchObject({ active_count: 1, answers_count: 1, sub_status: 'in_progress' });
+  });
+
+  it('judges and pays a submit by the project and rate card as they stand, also when another node changed both since', async () => {
+    const p = await project({ overlap: { min: 3 }, pay: { currency: 'USD', piece_rate_minor: 10, estimated_seconds: 20 } }, [{}]);
+    const workers = await Promise.all([0, 1, 2].map(() => makeActor(t, 'worker')));
+    // Two answers first: this node has now read the project and its rate card.
+    for (const w of workers.slice(0, 2)) expect((await submit((await claimOk(p.name, w)).id, w, { category: 'cat' })).statusCode).toBe(200);
+    // Another node saves the project (a new category, a higher rate) and writes the new rate card,
+    // the same repository calls, behind this node's back.
+    const saved = (await findProjectByName(t.database.db, p.name)) as Project;
+    const { id: _id, createdAt: _c, updatedAt: _u, ...values } = saved;
+    t.clock.advance(1_000);
+    await updateProjectRow(t.database.db, saved.id, { ...values, params: { categories: ['cat', 'dog', 'bird', 'fish'] }, pay: { ...values.pay, piece_rate_minor: 15 } }, t.clock());
+    const card = await appendCard(ledgerDb(t.database.db), saved.id, { kind: 'piece', currency: 'USD', pieceRateMinor: 15, hourlyMinor: 0, paidCategories: ['active'] }, { now: t.clock(), reason: 'project_pay_changed', createdBy: null });
+    t.clock.advance(1_000);
+    const late = await claimOk(p.name, workers[2]);
+    t.clock.advance(1_000);
+    const res = await submit(late.id, workers[2], { category: 'fish' });
+    expect(res.statusCode, res.body).toBe(200);
+    const { rows } = await sql<{ rate_card_id: number }>`SELECT rate_card_id FROM time_segments WHERE assignment_id = ${Number(late.id)}`.execute(t.database.db);
+    expect(rows.map((r) => r.rate_card_id)).toEqual([card.id]);
+    // The submit found that card current: it wrote no version of its own.
+    const cards = await sql<{ version: number }>`SELECT version FROM rate_cards WHERE project_id = ${saved.id} ORDER BY version`.execute(t.database.db);
+    expect(cards.rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('cannot cancel a task once work started', async () => {

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable, writeBehind } from '../../db/index.ts';
-import { type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf, type KnownLedgerRows, knownLedgerColumns, knownLedgerRows } from '../ledger/index.ts';
-import { findProjectById, type Project, toProject } from '../projects/index.ts';
+import { type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf, type KnownLedgerRows, knownLatestCard, knownLedgerColumns, knownLedgerRows, latestCardIdColumn } from '../ledger/index.ts';
+import { findProjectAsOf, type Project, toProject } from '../projects/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
 export type AssignmentRow = Selectable<AssignmentsTable>;
@@ -165,20 +165,34 @@ const assignmentWithContext = prepared((db: Kysely<DB>, id: number) =>
     .forUpdate(['a', 't']),
 );
 
+// Elsewhere: the task with what tells whether copies read earlier of its project and newest rate card are current.
+const taskForSubmit = prepared((db: Kysely<DB>, id: number) =>
+  db
+    .selectFrom('tasks as t')
+    .innerJoin('projects as p', 'p.id', 't.project_id')
+    .selectAll('t')
+    .select(['p.updated_at as project_updated_at', latestCardIdColumn()])
+    .where('t.id', '=', id),
+);
+
 /**
  * Locks the assignment and its task and reads what a submit needs with them. Where a statement is a
- * round trip (rowToJson) that is one statement, locking both rows; elsewhere one per row, under the
- * transaction's hold on the whole database. Undefined when there is no such assignment.
+ * round trip (rowToJson) that is one statement, locking both rows; elsewhere one for the assignment and
+ * one for the task, under the transaction's hold on the whole database, with the project and its newest
+ * rate card from copies read earlier while those are current. Undefined when there is no such assignment.
  */
-export async function lockForSubmit(trx: Transaction<DB>, dialect: DialectAdapter, id: number): Promise<SubmitContext | undefined> {
-  if (dialect.rowToJson) {
+export async function lockForSubmit(trx: Transaction<DB>, database: Database, id: number): Promise<SubmitContext | undefined> {
+  if (database.dialect.rowToJson) {
     const [found] = (await assignmentWithContext(trx, id)).rows;
     return found && { row: found.assignment, task: found.task, project: toProject(found.project), ledger: knownLedgerRows(found) };
   }
   const row = await lockAssignment(trx, id);
   if (!row) return undefined;
-  const [task, project] = [await findTask(trx, row.task_id), await findProjectById(trx, row.project_id)];
-  return task && project && { row, task, project };
+  const [found] = (await taskForSubmit(trx, row.task_id)).rows;
+  if (!found) return undefined;
+  const { project_updated_at, latest_card_id, ...task } = found;
+  const project = await findProjectAsOf(database.db, trx, task.project_id, project_updated_at);
+  return project && { row, task, project, ledger: await knownLatestCard(database.db, trx, project.id, latest_card_id) };
 }
 
 export async function findAssignment(db: Kysely<DB>, id: number): Promise<AssignmentRow | undefined> {

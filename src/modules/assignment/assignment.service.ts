@@ -250,7 +250,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
   // it and then answers as it did. A completion may lock other answerers' ledger accounts (see
   // ledgerTaskCompleted), hence transactWithRetry.
   const result = await transactWithRetry(database, async (trx) => {
-    const context = await lockForSubmit(trx, database.dialect, id);
+    const context = await lockForSubmit(trx, database, id);
     if (!context || context.row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
     const { row, task, project } = context;
     if (row.status === 'submitted') return { task, project, replayed: true, feedback: feedbackFor(task, project, JSON.parse(row.response as string)) };

@@ -60,6 +60,36 @@ export function knownLedgerRows(row: { ledger_card: unknown; ledger_account: unk
   };
 }
 
+/** Rate cards by id, per database: a card is never changed once written (append-only), so a copy stays true. */
+const cardsById = new WeakMap<object, Map<number, CardRow>>();
+const CARDS_KEPT = 1_000;
+
+/**
+ * The id of the project's newest rate card, as a column of a statement over a task aliased `t`, for a
+ * dialect without rowToJson: pass it to knownLatestCard.
+ */
+export function latestCardIdColumn() {
+  return sql<number | null>`(SELECT c.id FROM rate_cards c WHERE c.project_id = t.project_id ORDER BY c.version DESC LIMIT 1)`.as('latest_card_id');
+}
+
+/**
+ * KnownLedgerRows holding the project's newest card, given its id as a statement of this transaction read
+ * it (latestCardIdColumn): a copy this process read before, else the card read now. `owner` is the
+ * database's root handle. Empty (the pay code reads it itself) if the newest card is not that id.
+ */
+export async function knownLatestCard(owner: object, h: H, projectId: number, latestCardId: number | null): Promise<KnownLedgerRows> {
+  if (latestCardId === null) return { latestCard: null };
+  let known = cardsById.get(owner);
+  const copy = known?.get(latestCardId);
+  if (copy) return { latestCard: copy };
+  const card = await latestCard(h, projectId);
+  if (!card || card.id !== latestCardId) return {};
+  if (!known) cardsById.set(owner, (known = new Map()));
+  if (known.size >= CARDS_KEPT) known.clear();
+  known.set(card.id, card);
+  return { latestCard: card };
+}
+
 /** A week closes this long after it ends, so late heartbeats and leases still land in it. */
 export const CLOSE_GRACE_MS = 6 * 3_600_000;
 

@@ -1,6 +1,7 @@
 export {
   bumpTaskCount,
   countTasksByStatus,
+  findProjectAsOf,
   findProjectById,
   findProjectByName,
   moveTaskCount,

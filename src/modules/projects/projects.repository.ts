@@ -165,6 +165,28 @@ export async function findProjectById(db: Kysely<DB> | Transaction<DB>, id: numb
   return row && toProject(row);
 }
 
+/** Projects read by findProjectAsOf, per database (a process may open several, as the tests do). */
+const projectsById = new WeakMap<object, Map<number, Project>>();
+const PROJECTS_KEPT = 1_000;
+
+/**
+ * The project as it stands when its updated_at is `updatedAt` (read by the caller in a statement of its
+ * own, typically joined to a task): a copy this process read earlier when that copy has the same
+ * updated_at (which moves forward on every save, see updateProjectRow), else read now. `owner` is the
+ * database's root handle, which outlives the transaction `db` may be.
+ */
+export async function findProjectAsOf(owner: object, db: Kysely<DB> | Transaction<DB>, id: number, updatedAt: number): Promise<Project | undefined> {
+  let known = projectsById.get(owner);
+  const copy = known?.get(id);
+  if (copy && copy.updatedAt === updatedAt) return copy;
+  const project = await findProjectById(db, id);
+  if (!project) return undefined;
+  if (!known) projectsById.set(owner, (known = new Map()));
+  if (known.size >= PROJECTS_KEPT && !known.has(id)) known.clear();
+  known.set(id, project);
+  return project;
+}
+
 /** Projects owned by `ownerId`, or all projects when ownerId is undefined; oldest first. */
 export async function listProjectRows(db: Kysely<DB>, ownerId: number | undefined): Promise<Project[]> {
   let query = db.selectFrom('projects').selectAll().orderBy('id');
