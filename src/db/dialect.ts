@@ -18,6 +18,7 @@ import {
   ValueNode,
 } from 'kysely';
 import pg from 'pg';
+import { checkpointInBackground, FALLBACK_AUTOCHECKPOINT_PAGES } from './background-checkpoints.ts';
 import { GroupCommitSqliteDriver } from './group-commit.ts';
 import { mergedWrites } from './merged-writes.ts';
 import { isWriteBehind, preparedTextNumber } from './prepared.ts';
@@ -108,9 +109,12 @@ pg.types.setTypeParser(20, (value: string) => Number(value));
 // numeric/float8 likewise come back as numbers.
 pg.types.setTypeParser(1700, (value: string) => Number(value));
 
-/** Opens SQLite (a file path or ':memory:') or PostgreSQL (a postgres:// URL). */
-export function openDatabase(target: { sqliteFile: string; pageCacheMb?: number } | { postgresUrl: string; poolSize?: number }): Database {
-  if ('sqliteFile' in target) return openSqlite(target.sqliteFile, target.pageCacheMb ?? SERVER_PAGE_CACHE_MB);
+/**
+ * Opens SQLite (a file path or ':memory:') or PostgreSQL (a postgres:// URL). `checkpointInBackground`:
+ * SQLite's WAL checkpoints run on a thread of their own (for a server; see background-checkpoints.ts).
+ */
+export function openDatabase(target: { sqliteFile: string; pageCacheMb?: number; checkpointInBackground?: boolean } | { postgresUrl: string; poolSize?: number }): Database {
+  if ('sqliteFile' in target) return openSqlite(target.sqliteFile, { pageCacheMb: target.pageCacheMb ?? SERVER_PAGE_CACHE_MB, checkpointInBackground: target.checkpointInBackground });
   return openPostgres(target.postgresUrl, target.poolSize ?? 10);
 }
 
@@ -163,14 +167,16 @@ class OurSqliteDialect extends SqliteDialect {
 /** SQLite's page cache for a server, which reads the same queue and index pages over and over. */
 const SERVER_PAGE_CACHE_MB = 64;
 
-function openSqlite(file: string, pageCacheMb: number): Database {
+function openSqlite(file: string, opts: { pageCacheMb: number; checkpointInBackground?: boolean }): Database {
   const raw = new SqliteDatabase(file);
   // WAL lets readers run beside the writer; NORMAL sync survives a killed process (not a power cut) at much lower cost.
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
-  raw.pragma(`cache_size = -${Math.round(pageCacheMb * 1024)}`);
+  raw.pragma(`cache_size = -${Math.round(opts.pageCacheMb * 1024)}`);
+  const checkpoints = opts.checkpointInBackground ? checkpointInBackground(file) : undefined;
+  if (checkpoints) raw.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const db = new Kysely<DB>({ dialect: new OurSqliteDialect(cachingPrepares(raw)) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
@@ -222,6 +228,7 @@ function openSqlite(file: string, pageCacheMb: number): Database {
       return inserted;
     },
     async close() {
+      await checkpoints?.stop();
       await db.destroy();
     },
   };

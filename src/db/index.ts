@@ -11,9 +11,9 @@ export type * from './schema.ts';
  * Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite in
  * DATA_DIR. `pageCacheMb` sizes SQLite's page cache (default: a server's).
  */
-export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, opts: { pageCacheMb?: number } = {}): Database {
+export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, opts: { pageCacheMb?: number; checkpointInBackground?: boolean } = {}): Database {
   if (config.databaseUrl) return openDatabase({ postgresUrl: config.databaseUrl });
-  return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db'), pageCacheMb: opts.pageCacheMb });
+  return openDatabase({ sqliteFile: join(config.dataDir, 'tessera.db'), ...opts });
 }
 export { prepared, writeBehind } from './prepared.ts';
 export { transactWithRetry } from './retry.ts';

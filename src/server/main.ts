@@ -29,7 +29,7 @@ export async function ensureWebBuilt(log: (message: string) => void): Promise<vo
 
 /** Migrates, bootstraps, builds what is missing and serves until SIGINT/SIGTERM. */
 export async function serve(config: Readonly<Config>): Promise<void> {
-  const database = openConfiguredDatabase(config);
+  const database = openConfiguredDatabase(config, { checkpointInBackground: true });
   await migrateToLatest(database);
   const report = await bootstrap(database, config, Date.now);
   await ensureWebBuilt((m) => console.log(m));
