@@ -47,6 +47,27 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
     expect((await nullOrText(database.db, { value: 'given' })).rows).toEqual([{ v: 'given' }]);
   });
 
+  it("inside a transaction sees the transaction's own writes, and its error fails that transaction alone", async () => {
+    const prefix = unique('prep-trx');
+    const email = (x: string) => `${prefix}-${x}@example.test`;
+    const [kept, failed] = await Promise.allSettled([
+      database.db.transaction().execute(async (trx) => {
+        const { id } = (await addUser(trx, { email: email('kept'), display_name: 'K', created_at: 1 })).rows[0];
+        expect(Number((await rename(trx, id, { display_name: 'Kept' })).numAffectedRows)).toBe(1);
+        return (await userNamed(trx, email('kept'))).rows;
+      }),
+      database.db.transaction().execute(async (trx) => {
+        await addUser(trx, { email: email('lost'), display_name: 'L', created_at: 1 });
+        // The same email again breaks the unique index: this statement rejects, and so does its transaction.
+        await addUser(trx, { email: email('lost'), display_name: 'L2', created_at: 1 });
+      }),
+    ]);
+    expect(kept.status === 'fulfilled' && kept.value.map((r) => r.display_name)).toEqual(['Kept']);
+    expect(failed.status === 'rejected' && String(failed.reason)).toMatch(/unique|UNIQUE/);
+    expect((await userNamed(database.db, email('kept'))).rows.map((r) => r.display_name)).toEqual(['Kept']);
+    expect((await userNamed(database.db, email('lost'))).rows).toEqual([]);
+  });
+
   it('keeps LIMIT and row locks working on both databases (a LIMIT written into the SQL on SQLite, row locks left out)', async () => {
     const prefix = unique('lim');
     for (const n of [1, 2, 3]) await addUser(database.db, { email: `${prefix}-${n}@example.test`, display_name: `${n}`, created_at: n });

@@ -21,7 +21,7 @@ import pg from 'pg';
 import { checkpointInBackground, FALLBACK_AUTOCHECKPOINT_PAGES } from './background-checkpoints.ts';
 import { GroupCommitSqliteDriver } from './group-commit.ts';
 import { mergedWrites } from './merged-writes.ts';
-import { isWriteBehind, preparedTextNumber } from './prepared.ts';
+import { isWriteBehind, preparedTextNumber, runInTransactionsOf } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 /** A column for bulk inserts: its name and the PostgreSQL array element type used to ship it. */
@@ -151,12 +151,21 @@ class SqliteCompiler extends SqliteQueryCompiler {
 
 /** Kysely's SQLite dialect with our compiler and a driver that commits in groups (group-commit.ts). */
 class OurSqliteDialect extends SqliteDialect {
+  #driver: GroupCommitSqliteDriver | undefined;
+
   constructor(private readonly raw: SqliteDatabase.Database) {
     super({ database: raw });
   }
 
   override createDriver() {
-    return new GroupCommitSqliteDriver(this.raw);
+    this.#driver = new GroupCommitSqliteDriver(this.raw);
+    return this.#driver;
+  }
+
+  override createAdapter() {
+    const adapter = super.createAdapter();
+    runInTransactionsOf(adapter, (compiled) => this.#driver?.runInTransaction(compiled));
+    return adapter;
   }
 
   override createQueryCompiler() {

@@ -54,13 +54,17 @@ class GroupConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return Promise.resolve(this.runNow<R>(compiled));
+  }
+
+  runNow<R>(compiled: CompiledQuery): QueryResult<R> {
     const statement = this.raw.prepare(compiled.sql);
     const parameters = compiled.parameters as unknown[];
-    if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
     const { changes, lastInsertRowid } = statement.run(parameters);
     // A write outside a transaction while a group is open becomes part of it: durable only with it.
     if (!this.inTransaction) this.awaitCommit = this.openGroup()?.committed ?? this.awaitCommit;
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -89,6 +93,16 @@ export class GroupCommitSqliteDriver implements Driver {
   }
 
   async init(): Promise<void> {}
+
+  /**
+   * Runs a statement of the open transaction at once, or returns undefined when no transaction holds
+   * the connection. The transaction's caller holds it (acquireConnection) from BEGIN to COMMIT, and
+   * better-sqlite3 runs statements synchronously, so Kysely's per-statement hand-over adds nothing but
+   * its promises (see prepared()).
+   */
+  runInTransaction<R>(compiled: CompiledQuery): QueryResult<R> | undefined {
+    return this.#connection.inTransaction ? this.#connection.runNow<R>(compiled) : undefined;
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.#lock.lock();
