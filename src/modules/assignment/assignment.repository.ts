@@ -38,9 +38,25 @@ function projectStillAsRead(projectId: number, workerId: number, updatedAt: numb
   return sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = ${projectId} AND p.updated_at = ${updatedAt}) AND ${claimFlagsClear(projectId, workerId)}`;
 }
 
-/** The next task this worker may take (see nextTask), locked for the rest of the transaction. */
-export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean, guard?: RawBuilder<unknown>): Promise<TaskRecord | undefined> {
-  return (await nextTask(projectId, workerId, gold, dialect.forUpdateSkipLocked, guard).execute(trx)).rows[0];
+/** The four shapes of nextTask (gold or not, guarded by projectStillAsRead or not) for one lock clause, prepared. */
+function nextTaskStatementsFor(lock: string) {
+  const plain = (gold: boolean) => prepared((db: Kysely<DB>, projectId: number, workerId: number) => nextTask(projectId, workerId, gold, lock));
+  const guarded = (gold: boolean) =>
+    prepared((db: Kysely<DB>, projectId: number, workerId: number, readAt: number) => nextTask(projectId, workerId, gold, lock, projectStillAsRead(projectId, workerId, readAt)));
+  return { gold: plain(true), regular: plain(false), goldGuarded: guarded(true), regularGuarded: guarded(false) };
+}
+const nextTaskStatements = new Map<string, ReturnType<typeof nextTaskStatementsFor>>();
+
+/**
+ * The next task this worker may take (see nextTask), locked for the rest of the transaction. With
+ * `readAt`, only if the project's copy read then is still current and the ledger's claim flags clear
+ * (see claimNextTask).
+ */
+export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean, readAt?: number): Promise<TaskRecord | undefined> {
+  let statements = nextTaskStatements.get(dialect.forUpdateSkipLocked);
+  if (!statements) nextTaskStatements.set(dialect.forUpdateSkipLocked, (statements = nextTaskStatementsFor(dialect.forUpdateSkipLocked)));
+  const found = readAt === undefined ? await statements[gold ? 'gold' : 'regular'](trx, projectId, workerId) : await statements[gold ? 'goldGuarded' : 'regularGuarded'](trx, projectId, workerId, readAt);
+  return found.rows[0];
 }
 
 export interface NewAssignment {
@@ -99,10 +115,9 @@ export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
 export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
   const { db, dialect } = database;
   if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, a, true, readAt) : undefined) ?? (await claimInOneStatement(db, a, false, readAt));
-  const guard = readAt === undefined ? undefined : projectStillAsRead(a.projectId, a.workerId, readAt);
   return db.transaction().execute(async (trx) => {
-    let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true, guard) : undefined;
-    task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false, guard);
+    let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true, readAt) : undefined;
+    task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false, readAt);
     if (!task) return undefined;
     return { row: await insertAssignment(trx, { ...a, taskId: task.id, isGold: task.is_gold === 1 }), task };
   });
@@ -344,7 +359,8 @@ export async function workerSkills(db: Kysely<DB>, userId: number): Promise<Set<
 }
 
 /** Whether the project has any gold task at all (cheap: one index probe). */
+const anyGoldTask = prepared((db: Kysely<DB>, projectId: number) => sql<{ id: number }>`SELECT id FROM tasks WHERE project_id = ${projectId} AND status = 'pending' AND is_gold = 1 AND is_test = 0 LIMIT 1`);
+
 export async function projectHasGold(db: Kysely<DB>, projectId: number): Promise<boolean> {
-  const row = await sql<{ id: number }>`SELECT id FROM tasks WHERE project_id = ${projectId} AND status = 'pending' AND is_gold = 1 AND is_test = 0 LIMIT 1`.execute(db);
-  return row.rows.length > 0;
+  return (await anyGoldTask(db, projectId)).rows.length > 0;
 }
