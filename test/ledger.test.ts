@@ -76,6 +76,17 @@ describe.each(dialects)('fair-work ledger on %s', (dialect) => {
     expect([card.version, card.piece_rate_minor]).toEqual([1, 50]);
   });
 
+  it('books the piece pay of every answer once when its task completes without review, in a project that reviews', async () => {
+    const workers = await makeWorkers(t, 2);
+    // Sampled review at rate 0: no task is drawn, so answers wait for the task to complete, not for a reviewer.
+    const p = await project({ overlap: { min: 2 }, review_policy: { mode: 'sample', sample_rate: 0 } });
+    const pieces = async (w: Actor) => (await entriesOf(w.user.id)).filter((e) => e.kind === 'piece').map((e) => [e.amount_minor, e.created_by_rule]);
+    await work(p.name, workers[0], 30_000);
+    expect(await pieces(workers[0])).toEqual([]);
+    await work(p.name, workers[1], 30_000);
+    for (const w of workers) expect(await pieces(w)).toEqual([[50, 'task_completed']]);
+  });
+
   it('pays an expired task its counted time at the floor and leaves the score alone', async () => {
     const [w] = await makeWorkers(t, 1);
     const p = await project({ lease_seconds: 60 });

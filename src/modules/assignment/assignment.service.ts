@@ -266,7 +266,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
     await recordAssignmentEnded(trx, row.id, now, { assignment: ended, project, ledger: context.ledger, writableCte: database.dialect.writableCte });
     const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
     const decided = await applyDecision(trx, updated, decision, now);
-    if (decision.action === 'complete') await taskCompletedIn(trx, decided, project, now);
+    if (decision.action === 'complete') await taskCompletedIn(trx, decided, project, now, decision.answers);
     return { task, project, replayed: false, feedback };
   });
   if (result === EXPIRED) throw new AppError('lease_expired');

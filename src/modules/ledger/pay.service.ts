@@ -2,7 +2,7 @@ import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { type DB, prepared } from '../../db/index.ts';
 import type { PaySettings, Project } from '../projects/index.ts';
 import { findProjectById } from '../projects/index.ts';
-import { type CompletedTask, onTaskCompleted } from '../tasks/index.ts';
+import { type CompletedTask, type CountingAnswer, onTaskCompleted } from '../tasks/index.ts';
 import { countedMs, payAtEnd, pieceAmount, type RateCard, segmentsForSpan, type Shown } from './assignment-pay.ts';
 import { ALWAYS_PAID, isPaidCategory } from './categories.ts';
 import {
@@ -331,6 +331,14 @@ export async function recordAssignmentEnded(
   if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' }, card);
 }
 
+/**
+ * Whether an answer's piece pay is booked, as a column (`piece_booked`) of a statement over an
+ * assignment aliased `a`: for a reader of a task's answers that hands them to ledgerTaskCompleted.
+ */
+export function pieceBookedColumn() {
+  return sql<number | boolean>`EXISTS (SELECT 1 FROM ledger_entries e WHERE e.dedupe_key = 'piece:' || a.id)`.as('piece_booked');
+}
+
 const unpaidAnswers = prepared((h: H, taskId: number) =>
   h
     .selectFrom('assignments as a')
@@ -348,9 +356,11 @@ const unpaidAnswers = prepared((h: H, taskId: number) =>
  * Completion hook: a task that completes approves every answer that still counts (not rejected or
  * sent back), so their piece pay is booked now, in the completing transaction.
  */
-export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number): Promise<void> {
+export async function ledgerTaskCompleted(trx: Transaction<DB>, task: CompletedTask, project: Project, now: number, answers?: readonly CountingAnswer[]): Promise<void> {
   const h = ledgerDb(trx);
-  const { rows } = await unpaidAnswers(h, task.id);
+  const rows = answers
+    ? answers.filter((a) => !a.piece_booked).sort((x, y) => x.worker_id - y.worker_id || x.id - y.id)
+    : (await unpaidAnswers(h, task.id)).rows;
   if (rows.length === 0) return;
   const synced = syncedIn.get(trx);
   const latest = synced?.projectId === project.id ? synced.card : await syncCard(h, project, now);

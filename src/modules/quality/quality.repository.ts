@@ -1,5 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type DB, prepared, type TasksTable, type WorkerQualityTable, writeBehind } from '../../db/index.ts';
+import { pieceBookedColumn } from '../ledger/index.ts';
+import type { CountingAnswer } from '../tasks/index.ts';
 import type { TaskResult } from './task-result.ts';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -21,12 +23,12 @@ export const addGoldEvidence = writeBehind((db: Kysely<DB>, projectId: number, w
 export type WorkerEvidence = Pick<Selectable<WorkerQualityTable>, 'gold_n' | 'gold_correct' | 'fitted_accuracy'>;
 
 // Every answer that may complete a task reads them, each with its worker's evidence in the project
-// (none yet: nulls), in one read.
+// (none yet: nulls) and what the ledger pays it by when the task completes, in one read.
 const answersThatCount = prepared((db: Kysely<DB>, taskId: number, projectId: number) =>
   db
     .selectFrom('assignments as a')
     .leftJoin('worker_quality as q', (join) => join.onRef('q.worker_id', '=', 'a.worker_id').on('q.project_id', '=', projectId))
-    .select(['a.id', 'a.worker_id', 'a.response', 'q.gold_n', 'q.gold_correct', 'q.fitted_accuracy'])
+    .select(['a.id', 'a.worker_id', 'a.response', 'a.project_id', 'a.task_id', 'a.claimed_at', 'a.shown', 'q.gold_n', 'q.gold_correct', 'q.fitted_accuracy', pieceBookedColumn()])
     .where('a.task_id', '=', taskId)
     .where('a.status', '=', 'submitted')
     .where((eb) => eb.or([eb('a.review_status', 'is', null), eb('a.review_status', '=', 'accepted')]))
@@ -37,13 +39,17 @@ const answersThatCount = prepared((db: Kysely<DB>, taskId: number, projectId: nu
  * The answers that count for a task (submitted and not sent back or rejected in review), each with
  * its worker's gold evidence in the task's project (undefined: none yet).
  */
-export async function liveAnswers(db: Executor, task: { id: number; project_id: number }): Promise<{ assignmentId: number; workerId: number; response: Record<string, unknown>; evidence: WorkerEvidence | undefined }[]> {
+export async function liveAnswers(
+  db: Executor,
+  task: { id: number; project_id: number },
+): Promise<{ assignmentId: number; workerId: number; response: Record<string, unknown>; evidence: WorkerEvidence | undefined; counting: CountingAnswer }[]> {
   const { rows } = await answersThatCount(db, task.id, task.project_id);
   return rows.map((r) => ({
     assignmentId: r.id,
     workerId: r.worker_id,
     response: JSON.parse(r.response as string),
     evidence: r.gold_n === null ? undefined : { gold_n: r.gold_n, gold_correct: r.gold_correct as number, fitted_accuracy: r.fitted_accuracy },
+    counting: { id: r.id, worker_id: r.worker_id, project_id: r.project_id, task_id: r.task_id, claimed_at: r.claimed_at, shown: r.shown, piece_booked: Boolean(Number(r.piece_booked)) },
   }));
 }
 

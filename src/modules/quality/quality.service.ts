@@ -1,6 +1,7 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { DB, TasksTable, WorkerQualityTable } from '../../db/index.ts';
 import type { Project } from '../projects/index.ts';
+import type { CountingAnswer } from '../tasks/index.ts';
 import { type CategoricalResult, dynamicOverlapDecision } from './aggregation/index.ts';
 import { addGoldEvidence, liveAnswers, saveResultOver } from './quality.repository.ts';
 import { aggregateTask, categoricalView, type TaskResult } from './task-result.ts';
@@ -9,7 +10,7 @@ type TaskRecord = Selectable<TasksTable>;
 
 /** What the work queue does with a task after an answer: finish it, hold it for review, ask for more, or wait. */
 export type AnswerDecision =
-  | { action: 'complete' | 'review'; result: TaskResult }
+  | { action: 'complete' | 'review'; result: TaskResult; answers: CountingAnswer[] }
   | { action: 'more'; required: number; result: TaskResult }
   | { action: 'wait' };
 
@@ -45,7 +46,10 @@ function needsReview(project: Project, taskId: number, result: TaskResult): bool
 
 /** The task's current result from its live answers and the workers' current skills. */
 export async function currentResult(trx: Transaction<DB>, task: TaskRecord, project: Project): Promise<TaskResult> {
-  const answers = await liveAnswers(trx, task);
+  return resultOf(task, project, await liveAnswers(trx, task));
+}
+
+function resultOf(task: TaskRecord, project: Project, answers: Awaited<ReturnType<typeof liveAnswers>>): TaskResult {
   const skills: CategoricalResult['workers'] = new Map();
   for (const a of answers) skills.set(String(a.workerId), { accuracy: skillOf(a.evidence, project.quality.prior) });
   const params = { ...project.params, ...JSON.parse(task.params) };
@@ -65,14 +69,15 @@ export async function decideAfterAnswer(trx: Transaction<DB>, task: TaskRecord, 
     return { action: 'wait' };
   }
   if (task.status !== 'pending' || task.answers_count < task.responses_required) return { action: 'wait' };
-  const result = await currentResult(trx, task, project);
+  const answers = await liveAnswers(trx, task);
+  const result = resultOf(task, project, answers);
   if (result.n_answers < task.responses_required) return { action: 'wait' };
   const params = { ...project.params, ...JSON.parse(task.params) };
   if (result.posterior && categoricalView(task.type, params) && project.overlapMax > task.responses_required) {
     const decision = dynamicOverlapDecision(result.posterior, result.n_answers, { min: task.responses_required, max: project.overlapMax, target: project.quality.target_confidence });
     if (decision.action === 'ask') return { action: 'more', required: result.n_answers + 1, result };
   }
-  return { action: needsReview(project, task.id, result) ? 'review' : 'complete', result };
+  return { action: needsReview(project, task.id, result) ? 'review' : 'complete', result, answers: answers.map((a) => a.counting) };
 }
 
 /**

@@ -1,5 +1,5 @@
 export { type BatchAction, batchStatus, changeBatch, createBatch, getBatchFor, listBatches } from './batches.service.ts';
-export { type CompletedTask, type CompletionHook, onTaskCompleted, taskCompletedIn } from './completion.ts';
+export { type CompletedTask, type CompletionHook, type CountingAnswer, onTaskCompleted, taskCompletedIn } from './completion.ts';
 export { type ImportProgress, type ImportSummary, importTasks } from './import.service.ts';
 export { formatFrom, type ImportFormat } from './parsers.ts';
 export { httpPredictionCaller, PRELABEL_MAX_ATTEMPTS, type PredictionCaller, prelabelDueTasks } from './prelabel.job.ts';
