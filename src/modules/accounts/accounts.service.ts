@@ -177,12 +177,12 @@ export async function logout(db: Kysely<DB>, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
 }
 
-/** The active user holding this session token, or undefined. */
 // Every request of the web app (each claim, heartbeat and submit of the workbench) reads its session.
 const sessionOwner = prepared((db: Kysely<DB>, sessionId: string, now: number) =>
   db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users').where('sessions.id', '=', sessionId).where('sessions.expires_at', '>', now).where('users.active', '=', 1),
 );
 
+/** The active user holding this session token, or undefined. */
 export async function findSessionPrincipal(db: Kysely<DB>, token: string, now: number): Promise<Principal | undefined> {
   const [row] = (await sessionOwner(db, sha256(token), now)).rows;
   return row && { ...toUser(row), apiKeyId: null, isTest: false };
