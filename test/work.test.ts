@@ -280,23 +280,23 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     const workers = await Promise.all([0, 1, 2].map(() => makeActor(t, 'worker')));
     // Two answers first: this node has now read the project and its rate card.
     for (const w of workers.slice(0, 2)) expect((await submit((await claimOk(p.name, w)).id, w, { category: 'cat' })).statusCode).toBe(200);
-    // Another node saves the project (a new category, a higher rate) and writes the new rate card,
-    // the same repository calls, behind this node's back.
+    const late = await claimOk(p.name, workers[2]);
+    // While that task is held, another node saves the project (a new category, a higher rate) and writes
+    // the new rate card, the same repository calls, behind this node's back.
     const saved = (await findProjectByName(t.database.db, p.name)) as Project;
     const { id: _id, createdAt: _c, updatedAt: _u, ...values } = saved;
     t.clock.advance(1_000);
     await updateProjectRow(t.database.db, saved.id, { ...values, params: { categories: ['cat', 'dog', 'bird', 'fish'] }, pay: { ...values.pay, piece_rate_minor: 15 } }, t.clock());
-    const card = await appendCard(ledgerDb(t.database.db), saved.id, { kind: 'piece', currency: 'USD', pieceRateMinor: 15, hourlyMinor: 0, paidCategories: ['active'] }, { now: t.clock(), reason: 'project_pay_changed', createdBy: null });
-    t.clock.advance(1_000);
-    const late = await claimOk(p.name, workers[2]);
+    await appendCard(ledgerDb(t.database.db), saved.id, { kind: 'piece', currency: 'USD', pieceRateMinor: 15, hourlyMinor: 0, paidCategories: ['active'] }, { now: t.clock(), reason: 'project_pay_changed', createdBy: null });
     t.clock.advance(1_000);
     const res = await submit(late.id, workers[2], { category: 'fish' });
     expect(res.statusCode, res.body).toBe(200);
-    const { rows } = await sql<{ rate_card_id: number }>`SELECT rate_card_id FROM time_segments WHERE assignment_id = ${Number(late.id)}`.execute(t.database.db);
-    expect(rows.map((r) => r.rate_card_id)).toEqual([card.id]);
-    // The submit found that card current: it wrote no version of its own.
-    const cards = await sql<{ version: number }>`SELECT version FROM rate_cards WHERE project_id = ${saved.id} ORDER BY version`.execute(t.database.db);
+    // The submit found the new card current (it wrote no version of its own), and paid the time under the
+    // card in effect when the task was claimed, the first (a raise applies to work claimed after it).
+    const cards = await sql<{ id: number; version: number }>`SELECT id, version FROM rate_cards WHERE project_id = ${saved.id} ORDER BY version`.execute(t.database.db);
     expect(cards.rows.map((r) => r.version)).toEqual([1, 2]);
+    const { rows } = await sql<{ rate_card_id: number }>`SELECT rate_card_id FROM time_segments WHERE assignment_id = ${Number(late.id)}`.execute(t.database.db);
+    expect(rows.map((r) => r.rate_card_id)).toEqual([cards.rows[0].id]);
   });
 
   it('cannot cancel a task once work started', async () => {

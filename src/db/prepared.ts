@@ -34,7 +34,7 @@ const transactionRunners = new WeakMap<object, (compiled: CompiledQuery) => Quer
 
 /**
  * Lets prepared() run statements inside a transaction of this database without Kysely's per-statement
- * promise chain, which cost about as much as a primary-key lookup in SQLite. `run` answers undefined
+ * promise chain (some ten promises per statement). `run` answers undefined
  * when it cannot (the statement then goes through Kysely).
  */
 export function runInTransactionsOf(adapter: object, run: (compiled: CompiledQuery) => QueryResult<unknown> | undefined): void {

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Database, type DB, type DialectAdapter, transactWithRetry } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
-import { findProjectById, findProjectByName, type Project } from '../projects/index.ts';
+import { findProjectById, findProjectByName, type Project, rememberedProject, rememberProject } from '../projects/index.ts';
 import { taskCompletedIn } from '../tasks/index.ts';
 import { applyDecision, decideAfterAnswer, quarantineIfDisputed, scoreGold } from '../quality/index.ts';
 import { checkResponse } from '../task-types/index.ts';
@@ -113,25 +113,12 @@ const lastSweep = new Map<number, number>();
 const SWEEP_INTERVAL_MS = 250;
 
 /**
- * Projects this process has read for a claim, by database and name: a later claim checks in its own
- * statement that its copy is still current, and skips reading its project.
- */
-const projectsReadForClaims = new WeakMap<Kysely<DB>, Map<string, Project>>();
-const PROJECTS_KEPT = 1_000;
-
-function rememberForClaims(db: Kysely<DB>, project: Project): void {
-  let known = projectsReadForClaims.get(db);
-  if (!known) projectsReadForClaims.set(db, (known = new Map()));
-  if (known.size >= PROJECTS_KEPT && !known.has(project.name)) known.clear();
-  known.set(project.name, project);
-}
-
-/**
- * A copy of the project this worker may claim from without reading it again: open, the worker has its
- * languages, and nothing to count first (no skill, no per-worker cap). Undefined otherwise.
+ * A copy of the project this worker may claim from without reading it again (a later claim checks in its
+ * own statement that the copy is still current): open, the worker has its languages, and nothing to count
+ * first (no skill, no per-worker cap). Undefined otherwise.
  */
 function projectReadEarlier(database: Database, principal: Principal, name: string): Project | undefined {
-  const project = projectsReadForClaims.get(database.db)?.get(name);
+  const project = rememberedProject(database.db, name);
   if (!project || project.status !== 'active' || project.requiredSkills.length > 0 || project.perWorkerCap !== null) return undefined;
   return ineligibility(project, principal, new Set()) === undefined ? project : undefined;
 }
@@ -156,7 +143,7 @@ export async function claim(database: Database, principal: Principal, projectNam
   const context = await claimContext(db, projectName, principal.id);
   const project = await openFor(db, principal, projectName, context?.project);
   await checkClaimAllowed(db, principal.id, project, now, context?.flags); // sanctions, pay below the floor
-  rememberForClaims(db, project);
+  rememberProject(db, project);
   if (project.perWorkerCap !== null && (await countWorkerAssignments(db, principal.id, project.id)) >= project.perWorkerCap) return null;
   return (await claimFrom(database, principal, project, now, random)) ?? null;
 }

@@ -2,6 +2,8 @@ export {
   bumpTaskCount,
   countTasksByStatus,
   findProjectAsOf,
+  rememberedProject,
+  rememberProject,
   findProjectById,
   findProjectByName,
   moveTaskCount,

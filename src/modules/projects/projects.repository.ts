@@ -165,25 +165,40 @@ export async function findProjectById(db: Kysely<DB> | Transaction<DB>, id: numb
   return row && toProject(row);
 }
 
-/** Projects read by findProjectAsOf, per database (a process may open several, as the tests do). */
-const projectsById = new WeakMap<object, Map<number, Project>>();
+/**
+ * Copies of projects this process has read, per database (a process may open several, as the tests do),
+ * by id and by name. A copy is current exactly while its updated_at matches the row's, which moves forward
+ * on every save (updateProjectRow): whoever uses one checks that, in a statement of its own.
+ */
+const copies = new WeakMap<object, { byId: Map<number, Project>; byName: Map<string, Project> }>();
 const PROJECTS_KEPT = 1_000;
+
+/** Keeps a copy of a project just read. `owner` is the database's root handle, which outlives any transaction. */
+export function rememberProject(owner: object, project: Project): void {
+  let known = copies.get(owner);
+  if (!known) copies.set(owner, (known = { byId: new Map(), byName: new Map() }));
+  if (known.byId.size >= PROJECTS_KEPT && !known.byId.has(project.id)) {
+    known.byId.clear();
+    known.byName.clear();
+  }
+  known.byId.set(project.id, project);
+  known.byName.set(project.name, project);
+}
+
+/** The copy of the project named `name` this process kept last, current or not (see copies). */
+export function rememberedProject(owner: object, name: string): Project | undefined {
+  return copies.get(owner)?.byName.get(name);
+}
 
 /**
  * The project as it stands when its updated_at is `updatedAt` (read by the caller in a statement of its
- * own, typically joined to a task): a copy this process read earlier when that copy has the same
- * updated_at (which moves forward on every save, see updateProjectRow), else read now. `owner` is the
- * database's root handle, which outlives the transaction `db` may be.
+ * own, typically joined to a task): the copy kept when it has that updated_at, else read now.
  */
 export async function findProjectAsOf(owner: object, db: Kysely<DB> | Transaction<DB>, id: number, updatedAt: number): Promise<Project | undefined> {
-  let known = projectsById.get(owner);
-  const copy = known?.get(id);
+  const copy = copies.get(owner)?.byId.get(id);
   if (copy && copy.updatedAt === updatedAt) return copy;
   const project = await findProjectById(db, id);
-  if (!project) return undefined;
-  if (!known) projectsById.set(owner, (known = new Map()));
-  if (known.size >= PROJECTS_KEPT && !known.has(id)) known.clear();
-  known.set(id, project);
+  if (project) rememberProject(owner, project);
   return project;
 }
 
