@@ -21,6 +21,40 @@ class FifoLock {
   }
 }
 
+/** Makes a row object from a statement's values in column order. */
+type RowMaker = (values: unknown[]) => unknown;
+
+const rowMakers = new WeakMap<SqliteDatabase.Statement, RowMaker | null>();
+
+/**
+ * Rows as object literals of one shape per statement, made from the values better-sqlite3 returns in
+ * raw mode: its own row objects, built a property at a time, cost about as much again as reading the
+ * row (a task's 35 columns: 10.5 us as objects, 6.5 us as values made into a literal). Duplicate column
+ * names keep the last value, and a column named __proto__ sets the prototype, as in better-sqlite3's
+ * objects. Null for a statement that returns no rows.
+ */
+function rowMakerOf(statement: SqliteDatabase.Statement): RowMaker | null {
+  let maker = rowMakers.get(statement);
+  if (maker !== undefined) return maker;
+  maker = null;
+  if (statement.reader) {
+    const names = statement.columns().map((c) => c.name);
+    statement.raw(true);
+    maker = new Function('v', `return {${names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ')}};`) as RowMaker;
+  }
+  rowMakers.set(statement, maker);
+  return maker;
+}
+
+function rowsOf<R>(statement: SqliteDatabase.Statement, parameters: unknown[]): R[] {
+  const maker = rowMakerOf(statement);
+  if (!maker) return statement.all(parameters) as R[];
+  const values = statement.all(parameters) as unknown[][];
+  const rows = new Array<R>(values.length);
+  for (let i = 0; i < values.length; i++) rows[i] = maker(values[i]) as R;
+  return rows;
+}
+
 const lostGroup = () => new Error('SQLite rolled back this group of transactions after an error');
 
 /** One open SQLite transaction that the transactions of many requests join, and its commit. */
@@ -60,7 +94,7 @@ class GroupConnection implements DatabaseConnection {
   runNow<R>(compiled: CompiledQuery): QueryResult<R> {
     const statement = this.raw.prepare(compiled.sql);
     const parameters = compiled.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    if (statement.reader) return { rows: rowsOf<R>(statement, parameters) };
     const { changes, lastInsertRowid } = statement.run(parameters);
     // A write outside a transaction while a group is open becomes part of it: durable only with it.
     if (!this.inTransaction) this.awaitCommit = this.openGroup()?.committed ?? this.awaitCommit;
@@ -69,7 +103,9 @@ class GroupConnection implements DatabaseConnection {
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(compiled.query)) throw new Error('Only SELECT queries can be streamed on SQLite');
-    for (const row of this.raw.prepare(compiled.sql).iterate(compiled.parameters as unknown[])) yield { rows: [row as R] };
+    const statement = this.raw.prepare(compiled.sql);
+    const maker = rowMakerOf(statement);
+    for (const row of statement.iterate(compiled.parameters as unknown[])) yield { rows: [(maker ? maker(row as unknown[]) : row) as R] };
   }
 }
 
