@@ -1,15 +1,28 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../src/db/index.ts';
+import { bulkTransaction, type Database, openDatabase } from '../src/db/index.ts';
 
 /** WAL frames written so far: each commit writes at least one frame per page it changed. */
 function walFrames(file: string): number {
   const size = statSync(`${file}-wal`).size;
   return Math.max(0, (size - 32) / (4096 + 24));
+}
+
+/** SQLite's temporary files this process holds open (created as etilqs_*, unlinked at once). */
+function openTempFiles(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).includes('etilqs_')) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }
 
 describe('SQLite transactions commit in groups', () => {
@@ -74,5 +87,51 @@ describe('SQLite transactions commit in groups', () => {
     await pending;
     expect(committedBodies()).toEqual(['last']);
     database = openDatabase({ sqliteFile: file });
+  });
+
+  describe("a transaction's savepoint journal", () => {
+    // Rows of 1 KiB: changing 200 of them changes some 50 pages, a journal of about 200 KiB (SQLite moves
+    // one to a temporary file past 64 KiB).
+    const big = 'x'.repeat(1000);
+    beforeEach(async () => {
+      await sql`INSERT INTO notes (body) SELECT ${big} FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) SELECT i FROM n)`.execute(database.db);
+    });
+    const changeMany = (db: typeof database.db, body: string) => sql`UPDATE notes SET body = ${body} WHERE id % 2 = 0`.execute(db);
+
+    it('stays in memory in a group, rolls back a large failed transaction alone, and leaves sorts on disk', async () => {
+      let filesInside = -1;
+      let tempStoreInside: unknown;
+      const failing = database.db.transaction().execute(async (trx) => {
+        await changeMany(trx, 'changed, then rolled back');
+        filesInside = openTempFiles();
+        tempStoreInside = (await sql<{ temp_store: number }>`PRAGMA temp_store`.execute(trx)).rows[0].temp_store;
+        throw new Error('fails after changing 200 rows');
+      });
+      const other = database.db.transaction().execute((trx) => sql`INSERT INTO notes (body) VALUES ('other')`.execute(trx));
+      await expect(failing).rejects.toThrow('fails after changing 200 rows');
+      await other;
+      expect(filesInside).toBe(0);
+      // Back to the default (a file) for anything else that needs temporary storage, such as a large sort.
+      expect(tempStoreInside).toBe(0);
+      const bodies = committedBodies();
+      expect(bodies.filter((b) => b === big)).toHaveLength(400);
+      expect(bodies.at(-1)).toBe('other');
+    });
+
+    it('goes to disk for a bulk transaction, which gets a group of its own', async () => {
+      let filesInside = -1;
+      let committedInside: string[] = [];
+      const before = database.db.transaction().execute((trx) => sql`INSERT INTO notes (body) VALUES ('before')`.execute(trx));
+      const bulk = bulkTransaction(database.db).execute(async (trx) => {
+        await changeMany(trx, 'bulk');
+        filesInside = openTempFiles();
+        committedInside = committedBodies();
+      });
+      await Promise.all([before, bulk]);
+      expect(filesInside).toBeGreaterThan(0);
+      // The group open when it began was committed first.
+      expect(committedInside.at(-1)).toBe('before');
+      expect(committedBodies().filter((b) => b === 'bulk')).toHaveLength(200);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { BatchesTable, Database, DB } from '../../db/index.ts';
+import { type BatchesTable, bulkTransaction, type Database, type DB } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
 import { bumpTaskCount, findProjectById, getProjectFor } from '../projects/index.ts';
@@ -83,7 +83,8 @@ export type BatchAction = keyof typeof TRANSITIONS;
 export async function changeBatch(database: Database, principal: Principal, name: string, action: BatchAction, now: number) {
   const { db } = database;
   const step = TRANSITIONS[action];
-  await db.transaction().execute(async (trx) => {
+  // Changes every task of the batch, however many: a bulk transaction.
+  await bulkTransaction(db).execute(async (trx) => {
     const batch = await getBatchFor(trx, principal, name);
     if (!(step.from as readonly string[]).includes(batch.status)) throw new AppError('batch_state', `Cannot ${action} a batch that is ${batch.status}`, { status: batch.status });
     await trx
