@@ -24,7 +24,7 @@ export interface StatementCount {
 }
 
 // Statements whose cost depends on how transactions are grouped (one COMMIT serves many under load).
-const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA temp_store)\b/i;
 
 type Phase = 'claim' | 'submit' | undefined;
 
