@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTask, taskAfterEnd } from '../src/modules/assignment/assignment.repository.ts';
+import { findTask, insertAssignment, taskAfterEnd } from '../src/modules/assignment/assignment.repository.ts';
 import { sql } from 'kysely';
 import { appendCard } from '../src/modules/ledger/pay.service.ts';
 import { ledgerDb } from '../src/modules/ledger/ledger.tables.ts';
@@ -251,6 +251,21 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     expect(card).toMatchObject({ estimate: { seconds: 20, pay_minor: 10, hourly_minor: 1800, currency: 'EUR' }, content_warnings: ['violence'], review_deadline_days: 3, available: 1 });
     const a = await claimOk(p.name, w);
     expect(a.shown).toMatchObject({ seconds: 20, pay_minor: 10, hourly_minor: 1800, currency: 'EUR' });
+  });
+
+  // A claim does not read the assignment back after inserting it: it makes the row (insertAssignment).
+  it('hands back the assignment row exactly as the claim stored it', async () => {
+    const p = await project({}, [{}]);
+    const worker = await makeActor(t, 'worker');
+    const saved = (await findProjectByName(t.database.db, p.name))!;
+    const taskId = Number(p.ids[0]);
+    const made = await t.database.db.transaction().execute(async (trx) => {
+      const row = await insertAssignment(trx, { taskId, projectId: saved.id, workerId: worker.user.id, isGold: false, now: 1_000, leaseMs: 60_000, idleGraceMs: 30_000, shown: '{"seconds":20}' });
+      return { row, stored: await trx.selectFrom('assignments').selectAll().where('id', '=', row.id).executeTakeFirst() };
+    });
+    expect(made.row).toEqual(made.stored);
+    expect(made.row).toMatchObject({ task_id: taskId, worker_id: worker.user.id, status: 'active', lease_expires_at: 61_000 });
+    expect((await findTask(t.database.db, taskId))?.active_count).toBe(1);
   });
 
   // A submit does not read the task back after counting its answer: it computes the row (taskAfterEnd).

@@ -85,9 +85,10 @@ const insertActive = prepared((db: Kysely<DB>, taskId: number, projectId: number
       shown,
       last_signal_at: now,
       idle_grace_ms: idleGraceMs,
-    })
-    .returningAll(),
+    }),
 );
+// Where the driver does not report the new row's id (PostgreSQL, whose claims do not come here).
+const assignmentIdOf = prepared((db: Kysely<DB>, taskId: number, workerId: number) => db.selectFrom('assignments').select('id').where('task_id', '=', taskId).where('worker_id', '=', workerId));
 const takeSlot = prepared((db: Kysely<DB>, taskId: number, now: number) =>
   db
     .updateTable('tasks')
@@ -95,11 +96,39 @@ const takeSlot = prepared((db: Kysely<DB>, taskId: number, now: number) =>
     .where('id', '=', taskId),
 );
 
-/** Inserts an active assignment and takes a slot on its task. Needs the task locked. */
+/**
+ * Inserts an active assignment and takes a slot on its task; returns the row as inserted, made here from
+ * the values and the columns' defaults (a RETURNING clause cost SQLite more than the insert's own indexes).
+ * Needs the task locked.
+ */
 export async function insertAssignment(trx: Transaction<DB>, a: NewAssignment): Promise<AssignmentRow> {
-  const [row] = (await insertActive(trx, a.taskId, a.projectId, a.workerId, a.isGold ? 1 : 0, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs)).rows;
+  const isGold = a.isGold ? 1 : 0;
+  const leaseExpiresAt = a.now + a.leaseMs;
+  const { insertId } = await insertActive(trx, a.taskId, a.projectId, a.workerId, isGold, a.now, leaseExpiresAt, a.shown, a.idleGraceMs);
+  const id = insertId !== undefined ? Number(insertId) : (await assignmentIdOf(trx, a.taskId, a.workerId)).rows[0].id;
   await takeSlot(trx, a.taskId, a.now);
-  return row;
+  return {
+    id,
+    task_id: a.taskId,
+    project_id: a.projectId,
+    worker_id: a.workerId,
+    status: 'active',
+    is_gold: isGold,
+    claimed_at: a.now,
+    lease_expires_at: leaseExpiresAt,
+    ended_at: null,
+    response: null,
+    gold_score: null,
+    skip_reason: null,
+    shown: a.shown,
+    active_ms: 0,
+    short_idle_ms: 0,
+    long_idle_ms: 0,
+    idle_streak_ms: 0,
+    last_signal_at: a.now,
+    idle_grace_ms: a.idleGraceMs,
+    review_status: null,
+  };
 }
 
 export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
