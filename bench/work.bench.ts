@@ -477,7 +477,8 @@ async function barePgClaims(url: string, project: Project, statements: ClaimStat
           const { rows } = await c.query<{ id: number; is_gold: number }>(statements.select.sql, bind(statements.select, { project: project.id, worker }));
           if (rows[0]) {
             const values = { task: rows[0].id, project: project.id, worker, isGold: rows[0].is_gold, now, lease: now + project.leaseSeconds * 1000, shown, idleGrace: project.idleGraceSeconds * 1000 };
-            await c.query(statements.insert.sql, bind(statements.insert, values));
+            // The row back, as the server's one-statement claim returns it (insertAssignment makes its row instead).
+            await c.query(`${statements.insert.sql} RETURNING *`, bind(statements.insert, values));
             await c.query(statements.update.sql, bind(statements.update, values));
             ok = true;
           }
@@ -623,7 +624,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
       '',
       `**Baseline**: the bare claim with ${BARE_PG_CLIENTS.join(', ')} concurrent \`pg\` clients in turn, on the same database after the HTTP run: \`BEGIN\`, the`,
       'statements `lockNextTask` (non-gold branch, `FOR UPDATE SKIP LOCKED`) and `insertAssignment` send, captured from those',
-      `functions at run time, \`COMMIT\`; one transaction per claim, rotating over the 100 workers, ${PG_BARE_MS / 1000} s after 1 s warm-up each.`,
+      `functions at run time (the INSERT with \`RETURNING *\`: the row a claim hands out), \`COMMIT\`; one transaction per claim, rotating over the 100 workers, ${PG_BARE_MS / 1000} s after 1 s warm-up each.`,
       'The fastest is the baseline: too few clients leave a core idle while each waits for its commit, too many step over each',
       "other's locked rows.",
       '',
