@@ -8,4 +8,3 @@ import type { Kysely, TransactionBuilder } from 'kysely';
 export function bulkTransaction<S>(db: Kysely<S>): TransactionBuilder<S> {
   return db.transaction().setAccessMode('read write');
 }
-

@@ -18,4 +18,3 @@ export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dat
 export { bulkTransaction } from './bulk.ts';
 export { prepared, writeBehind } from './prepared.ts';
 export { transactWithRetry } from './retry.ts';
-
