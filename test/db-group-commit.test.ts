@@ -133,5 +133,22 @@ describe('SQLite transactions commit in groups', () => {
       expect(committedInside.at(-1)).toBe('before');
       expect(committedBodies().filter((b) => b === 'bulk')).toHaveLength(200);
     });
+
+    it('goes to disk for every transaction while whileBulk runs (the migrator), and to memory again after', async () => {
+      let filesInside = -1;
+      await database.dialect.whileBulk(() =>
+        database.db.transaction().execute(async (trx) => {
+          await changeMany(trx, 'migrating');
+          filesInside = openTempFiles();
+        }),
+      );
+      expect(filesInside).toBeGreaterThan(0);
+      let filesAfter = -1;
+      await database.db.transaction().execute(async (trx) => {
+        await changeMany(trx, 'after');
+        filesAfter = openTempFiles();
+      });
+      expect(filesAfter).toBe(0);
+    });
   });
 });

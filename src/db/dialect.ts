@@ -96,6 +96,11 @@ export interface DialectAdapter {
    * its planner); PostgreSQL samples its tables itself (ANALYZE, autovacuum), so nothing.
    */
   describeShape(db: Kysely<unknown>, table: string, shape: { rows: number; indexes: Record<string, number[]> }): Promise<void>;
+  /**
+   * Runs `work` with every transaction that begins meanwhile treated as a bulkTransaction(): for the
+   * migrator, whose one transaction may rewrite whole tables and cannot be asked to be bulk itself.
+   */
+  whileBulk<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -168,6 +173,10 @@ class OurSqliteDialect extends SqliteDialect {
     return adapter;
   }
 
+  whileBulk<T>(work: () => Promise<T>): Promise<T> {
+    return this.#driver ? this.#driver.whileBulk(work) : work();
+  }
+
   override createQueryCompiler() {
     return new SqliteCompiler();
   }
@@ -186,7 +195,8 @@ function openSqlite(file: string, opts: { pageCacheMb: number; checkpointInBackg
   raw.pragma(`cache_size = -${Math.round(opts.pageCacheMb * 1024)}`);
   const checkpoints = opts.checkpointInBackground ? checkpointInBackground(file) : undefined;
   if (checkpoints) raw.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  const db = new Kysely<DB>({ dialect: new OurSqliteDialect(cachingPrepares(raw)) });
+  const ourDialect = new OurSqliteDialect(cachingPrepares(raw));
+  const db = new Kysely<DB>({ dialect: ourDialect });
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
     name: 'sqlite',
@@ -198,6 +208,7 @@ function openSqlite(file: string, opts: { pageCacheMb: number; checkpointInBackg
     rowToJson: false,
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     refreshStatistics: async () => {},
+    whileBulk: (work) => ourDialect.whileBulk(work),
     async describeShape(db, table, shape) {
       // ANALYZE of the schema table creates sqlite_stat1 without reading any table; ANALYZE of it again
       // afterwards makes this connection plan with the new rows (others read them when they open).
@@ -359,6 +370,7 @@ function openPostgres(url: string, poolSize: number): Database {
       await sql`ANALYZE ${sql.table(table)}`.execute(db);
     },
     describeShape: async () => {},
+    whileBulk: (work) => work(),
     appendOnlyTriggerSql: (table) => [
       // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.
       `CREATE OR REPLACE FUNCTION tessera_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

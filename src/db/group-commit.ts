@@ -123,6 +123,8 @@ export class GroupCommitSqliteDriver implements Driver {
   readonly #lock = new FifoLock();
   readonly #connection: GroupConnection;
   #group: Group | undefined;
+  /** Callers of whileBulk() still running: while any is, every transaction begins as a bulk one. */
+  #bulkCallers = 0;
 
   constructor(private readonly raw: SqliteDatabase.Database) {
     this.#connection = new GroupConnection(raw, () => this.#group);
@@ -157,7 +159,7 @@ export class GroupCommitSqliteDriver implements Driver {
    */
   async beginTransaction(connection: GroupConnection, settings: TransactionSettings = {}): Promise<void> {
     if (this.#group && !this.raw.inTransaction) this.#fail(this.#group);
-    const bulk = settings.accessMode === 'read write';
+    const bulk = settings.accessMode === 'read write' || this.#bulkCallers > 0;
     if (bulk && this.#group) this.#commit();
     if (!this.#group) {
       if (!bulk) connection.run('PRAGMA temp_store = MEMORY');
@@ -170,6 +172,16 @@ export class GroupCommitSqliteDriver implements Driver {
     }
     connection.run('SAVEPOINT request');
     connection.inTransaction = true;
+  }
+
+  /** Runs `work` with every transaction that begins meanwhile treated as bulk (see beginTransaction). */
+  async whileBulk<T>(work: () => Promise<T>): Promise<T> {
+    this.#bulkCallers++;
+    try {
+      return await work();
+    } finally {
+      this.#bulkCallers--;
+    }
   }
 
   async commitTransaction(connection: GroupConnection): Promise<void> {

@@ -50,7 +50,8 @@ export async function migrateToLatest({ db, dialect }: Database): Promise<string
       },
     },
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // The migrator's one transaction may rewrite whole tables: a bulk one (see bulkTransaction).
+  const { error, results } = await dialect.whileBulk(() => migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
