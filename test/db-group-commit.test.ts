@@ -89,6 +89,36 @@ describe('SQLite transactions commit in groups', () => {
     database = openDatabase({ sqliteFile: file });
   });
 
+  describe('afterThisTurn', () => {
+    const insertAfterTurn = async (body: string, seen: { committed?: string[] }) => {
+      await database.dialect.afterThisTurn();
+      await database.db.transaction().execute(async (trx) => {
+        seen.committed = committedBodies();
+        await sql`INSERT INTO notes (body) VALUES (${body})`.execute(trx);
+      });
+    };
+
+    it("runs a caller after the transactions begun in its turn have committed, and those who waited in one group of their own", async () => {
+      const first: { committed?: string[] } = {};
+      const second: { committed?: string[] } = {};
+      // The waiters ask before the transaction begins, and still run after its commit.
+      const waited = [insertAfterTurn('waited 1', first), insertAfterTurn('waited 2', second)];
+      const now = database.db.transaction().execute((trx) => sql`INSERT INTO notes (body) VALUES ('now')`.execute(trx));
+      await Promise.all([...waited, now]);
+      expect(first.committed).toEqual(['now']);
+      // The second waiter's transaction joined the first one's group: its insert was not committed yet.
+      expect(second.committed).toEqual(['now']);
+      expect(committedBodies()).toEqual(['now', 'waited 1', 'waited 2']);
+    });
+
+    it('lets a caller go on the next turn when no transaction is open', async () => {
+      const seen: { committed?: string[] } = {};
+      await insertAfterTurn('alone', seen);
+      expect(seen.committed).toEqual([]);
+      expect(committedBodies()).toEqual(['alone']);
+    });
+  });
+
   describe("a transaction's savepoint journal", () => {
     // Rows of 1 KiB: changing 200 of them changes some 50 pages, a journal of about 200 KiB (SQLite moves
     // one to a temporary file past 64 KiB).

@@ -101,6 +101,12 @@ export interface DialectAdapter {
    * migrator, whose one transaction may rewrite whole tables and cannot be asked to be bulk itself.
    */
   whileBulk<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * SQLite: resolves once the transactions begun in this turn of the event loop have committed, for a
+   * request that may wait a turn behind them (GroupCommitSqliteDriver.afterThisTurn). PostgreSQL runs
+   * transactions side by side on many connections: undefined, nothing to wait for.
+   */
+  afterThisTurn(): Promise<void> | undefined;
   close(): Promise<void>;
 }
 
@@ -177,6 +183,10 @@ class OurSqliteDialect extends SqliteDialect {
     return this.#driver ? this.#driver.whileBulk(work) : work();
   }
 
+  afterThisTurn(): Promise<void> | undefined {
+    return this.#driver?.afterThisTurn();
+  }
+
   override createQueryCompiler() {
     return new SqliteCompiler();
   }
@@ -209,6 +219,7 @@ function openSqlite(file: string, opts: { pageCacheMb: number; checkpointInBackg
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     refreshStatistics: async () => {},
     whileBulk: (work) => ourDialect.whileBulk(work),
+    afterThisTurn: () => ourDialect.afterThisTurn(),
     async describeShape(db, table, shape) {
       // ANALYZE of the schema table creates sqlite_stat1 without reading any table; ANALYZE of it again
       // afterwards makes this connection plan with the new rows (others read them when they open).
@@ -371,6 +382,7 @@ function openPostgres(url: string, poolSize: number): Database {
     },
     describeShape: async () => {},
     whileBulk: (work) => work(),
+    afterThisTurn: () => undefined,
     appendOnlyTriggerSql: (table) => [
       // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.
       `CREATE OR REPLACE FUNCTION tessera_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

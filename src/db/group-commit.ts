@@ -125,6 +125,9 @@ export class GroupCommitSqliteDriver implements Driver {
   #group: Group | undefined;
   /** Callers of whileBulk() still running: while any is, every transaction begins as a bulk one. */
   #bulkCallers = 0;
+  /** Callers of afterThisTurn() waiting for the open group to commit. */
+  #waitingForTurn: Array<() => void> = [];
+  #releaseScheduled = false;
 
   constructor(private readonly raw: SqliteDatabase.Database) {
     this.#connection = new GroupConnection(raw, () => this.#group);
@@ -184,6 +187,23 @@ export class GroupCommitSqliteDriver implements Driver {
     }
   }
 
+  /**
+   * Resolves once the group open now (the transactions of this turn of the event loop) has committed,
+   * and with everyone else who asked in this turn: their transactions then run one after another and
+   * form the next group. For requests that can wait a turn (submits), so that the short ones (claims)
+   * run without them and are answered sooner, and so that transactions of one kind run together: at
+   * 200 workers, submits run this way raised claims + submits per second by 10-16% (README).
+   */
+  afterThisTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waitingForTurn.push(resolve);
+      if (!this.#group && !this.#releaseScheduled) {
+        this.#releaseScheduled = true;
+        setImmediate(() => void this.#commitGroup());
+      }
+    });
+  }
+
   async commitTransaction(connection: GroupConnection): Promise<void> {
     connection.run('RELEASE request');
     connection.inTransaction = false;
@@ -236,6 +256,10 @@ export class GroupCommitSqliteDriver implements Driver {
     } finally {
       this.#lock.unlock();
     }
+    this.#releaseScheduled = false;
+    const waiting = this.#waitingForTurn;
+    this.#waitingForTurn = [];
+    for (const resolve of waiting) resolve();
   }
 
   /** Commits the open group, if any, and tells its callers; the caller holds the connection. */

@@ -72,6 +72,8 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['work'], params: IdParams, body: Type.Object({ response: Type.Unknown() }, { additionalProperties: false }) } },
     async (request) => {
       const principal = requireRole(request, ...ROLES);
+      // Claims that arrived in the same turn go first: a worker waiting for a task has nothing to do.
+      await database.dialect.afterThisTurn();
       const result = await submit(database, principal, assignmentId(request.params.id), request.body.response, now());
       return { ok: true, ...(result.feedback && { feedback: result.feedback }) };
     },
