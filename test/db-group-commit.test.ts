@@ -89,33 +89,46 @@ describe('SQLite transactions commit in groups', () => {
     database = openDatabase({ sqliteFile: file });
   });
 
-  describe('afterThisTurn', () => {
-    const insertAfterTurn = async (body: string, seen: { committed?: string[] }) => {
-      await database.dialect.afterThisTurn();
+  describe('cohorts: atEndOfTurn and afterThisTurn', () => {
+    type Seen = { committed?: string[] };
+    const insertWhen = async (wait: () => Promise<void> | undefined, body: string, seen: Seen) => {
+      await wait();
       await database.db.transaction().execute(async (trx) => {
         seen.committed = committedBodies();
         await sql`INSERT INTO notes (body) VALUES (${body})`.execute(trx);
       });
     };
+    const afterThisTurn = () => database.dialect.afterThisTurn();
+    const atEndOfTurn = () => database.dialect.atEndOfTurn();
 
-    it("runs a caller after the transactions begun in its turn have committed, and those who waited in one group of their own", async () => {
-      const first: { committed?: string[] } = {};
-      const second: { committed?: string[] } = {};
-      // The waiters ask before the transaction begins, and still run after its commit.
-      const waited = [insertAfterTurn('waited 1', first), insertAfterTurn('waited 2', second)];
+    it('runs the end-of-turn cohort with the turn\'s group, and the after-turn cohort in a group of its own after it commits', async () => {
+      const after1: Seen = {};
+      const after2: Seen = {};
+      const end1: Seen = {};
+      const end2: Seen = {};
+      // All ask in one turn, before the transaction that begins at once.
+      const asked = [insertWhen(afterThisTurn, 'after 1', after1), insertWhen(atEndOfTurn, 'end 1', end1), insertWhen(afterThisTurn, 'after 2', after2), insertWhen(atEndOfTurn, 'end 2', end2)];
       const now = database.db.transaction().execute((trx) => sql`INSERT INTO notes (body) VALUES ('now')`.execute(trx));
-      await Promise.all([...waited, now]);
-      expect(first.committed).toEqual(['now']);
-      // The second waiter's transaction joined the first one's group: its insert was not committed yet.
-      expect(second.committed).toEqual(['now']);
-      expect(committedBodies()).toEqual(['now', 'waited 1', 'waited 2']);
+      await Promise.all([...asked, now]);
+      // The end-of-turn cohort ran after 'now' and before the group committed.
+      expect(end1.committed).toEqual([]);
+      expect(end2.committed).toEqual([]);
+      // The after-turn cohort ran once it had, and its two shared one group.
+      expect(after1.committed).toEqual(['now', 'end 1', 'end 2']);
+      expect(after2.committed).toEqual(['now', 'end 1', 'end 2']);
+      expect(committedBodies()).toEqual(['now', 'end 1', 'end 2', 'after 1', 'after 2']);
     });
 
-    it('lets a caller go on the next turn when no transaction is open', async () => {
-      const seen: { committed?: string[] } = {};
-      await insertAfterTurn('alone', seen);
-      expect(seen.committed).toEqual([]);
-      expect(committedBodies()).toEqual(['alone']);
+    it('lets callers go when no transaction is open, and one who asks late waits only for the next turn', async () => {
+      const alone: Seen = {};
+      await insertWhen(afterThisTurn, 'alone', alone);
+      expect(alone.committed).toEqual([]);
+      const early: Seen = {};
+      const late: Seen = {};
+      // 'late' asks for the end of the turn while the end-of-turn cohort is already running.
+      await Promise.all([insertWhen(atEndOfTurn, 'early', early).then(() => undefined), insertWhen(() => atEndOfTurn()?.then(() => atEndOfTurn()), 'late', late)]);
+      expect(committedBodies()).toEqual(['alone', 'early', 'late']);
+      expect(late.committed).toEqual(['alone', 'early']);
     });
   });
 

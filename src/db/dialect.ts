@@ -102,10 +102,11 @@ export interface DialectAdapter {
    */
   whileBulk<T>(work: () => Promise<T>): Promise<T>;
   /**
-   * SQLite: resolves once the transactions begun in this turn of the event loop have committed, for a
-   * request that may wait a turn behind them (GroupCommitSqliteDriver.afterThisTurn). PostgreSQL runs
-   * transactions side by side on many connections: undefined, nothing to wait for.
+   * SQLite: waits for the end of this turn of the event loop, to run with the others of a cohort
+   * (GroupCommitSqliteDriver.atEndOfTurn, afterThisTurn). PostgreSQL runs transactions side by side on
+   * many connections: undefined, nothing to wait for.
    */
+  atEndOfTurn(): Promise<void> | undefined;
   afterThisTurn(): Promise<void> | undefined;
   close(): Promise<void>;
 }
@@ -183,6 +184,10 @@ class OurSqliteDialect extends SqliteDialect {
     return this.#driver ? this.#driver.whileBulk(work) : work();
   }
 
+  atEndOfTurn(): Promise<void> | undefined {
+    return this.#driver?.atEndOfTurn();
+  }
+
   afterThisTurn(): Promise<void> | undefined {
     return this.#driver?.afterThisTurn();
   }
@@ -219,6 +224,7 @@ function openSqlite(file: string, opts: { pageCacheMb: number; checkpointInBackg
     addIdColumn: (table, name) => table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement()),
     refreshStatistics: async () => {},
     whileBulk: (work) => ourDialect.whileBulk(work),
+    atEndOfTurn: () => ourDialect.atEndOfTurn(),
     afterThisTurn: () => ourDialect.afterThisTurn(),
     async describeShape(db, table, shape) {
       // ANALYZE of the schema table creates sqlite_stat1 without reading any table; ANALYZE of it again
@@ -382,6 +388,7 @@ function openPostgres(url: string, poolSize: number): Database {
     },
     describeShape: async () => {},
     whileBulk: (work) => work(),
+    atEndOfTurn: () => undefined,
     afterThisTurn: () => undefined,
     appendOnlyTriggerSql: (table) => [
       // One shared function; CREATE OR REPLACE keeps the statement list safe to run for every table.

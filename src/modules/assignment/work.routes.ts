@@ -48,6 +48,8 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/v1/work/projects/:project/claim', { schema: { tags: ['work'], params: ProjectParams } }, async (request, reply) => {
     const principal = requireRole(request, ...ROLES);
+    // Claims, then submits, each as a cohort (GroupCommitSqliteDriver.atEndOfTurn): claims are answered first.
+    await database.dialect.atEndOfTurn();
     const assignment = await claim(database, principal, request.params.project, now());
     if (!assignment) return reply.status(204).send();
     return { assignment };
@@ -72,7 +74,6 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['work'], params: IdParams, body: Type.Object({ response: Type.Unknown() }, { additionalProperties: false }) } },
     async (request) => {
       const principal = requireRole(request, ...ROLES);
-      // Claims that arrived in the same turn go first: a worker waiting for a task has nothing to do.
       await database.dialect.afterThisTurn();
       const result = await submit(database, principal, assignmentId(request.params.id), request.body.response, now());
       return { ok: true, ...(result.feedback && { feedback: result.feedback }) };
