@@ -384,7 +384,7 @@ async function runWorkSqlite(): Promise<SectionResult> {
     'savepoints that commit in groups (README, "One node on SQLite"): in these cycles, run one after another, every transaction is',
     'a group of its own, so its `BEGIN IMMEDIATE` (with the two `PRAGMA temp_store` around it that keep its savepoint journals in memory),',
     '`SAVEPOINT`, `RELEASE` and `COMMIT` all count here; under load one `BEGIN` and one `COMMIT` serve every transaction that arrived',
-    'in the same turn of the event loop.',
+    'in the same turn of the event loop (claims, and submits that arrived the turn before: README, cohorts).',
     '',
     `Time inside SQLite in the same cycles (each better-sqlite3 call timed; \`BEGIN\`, \`PRAGMA\`, \`SAVEPOINT\`, \`RELEASE\` and \`COMMIT\` left out,`,
     `since under load their cost is shared by a group): **${fmt.int(perCycle.sqliteUs?.claim ?? 0)} µs** per claim and **${fmt.int(perCycle.sqliteUs?.submit ?? 0)} µs** per submit,`,
