@@ -309,7 +309,9 @@ export function WorkbenchPage({ project }: { project: string }) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.isComposing) return;
-      if (helpOpen) return; // The dialog handles its own keys (Esc closes it).
+      // An open dialog handles its own keys (Esc closes it). Asked of the page, not of helpOpen: the browser
+      // closes the dialog on Esc a moment before its close event reaches React.
+      if (document.querySelector('dialog[open]')) return;
       const typing = isTyping(event.target);
       if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
         if (phase.kind === 'working') {
@@ -357,7 +359,7 @@ export function WorkbenchPage({ project }: { project: string }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [phase, submit, skip, continueAfterFeedback, helpOpen]);
+  }, [phase, submit, skip, continueAfterFeedback]);
 
   const projectMeta = meta.data;
   const instructions = pickInstructions(projectMeta?.instructions, uiLocale, user.languages);
