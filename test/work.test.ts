@@ -80,6 +80,33 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     expect((await call('GET', `/v1/projects/${p.name}`, requester)).json().task_counts).toMatchObject({ pending: 0, completed: 1 });
   });
 
+  it('completes a task with every answer when its last two answers arrive together', async () => {
+    // On PostgreSQL both submits start while the task is held elsewhere, so the second one locks the task
+    // only after the first has committed an answer that its statement's snapshot (taken before) lacks:
+    // whatever decides the task must still count that answer.
+    const p = await project({ overlap: { min: 2, max: 2 } }, [{}]);
+    const [w1, w2] = await Promise.all([0, 1].map(() => makeActor(t, 'worker')));
+    const a1 = await claimOk(p.name, w1);
+    const a2 = await claimOk(p.name, w2);
+    let submits: Array<Promise<{ statusCode: number; body: string }>> = [];
+    const both = () => [submit(a1.id, w1, { category: 'dog' }), submit(a2.id, w2, { category: 'dog' })];
+    if (dialect === 'postgres') {
+      await t.database.db.transaction().execute(async (trx) => {
+        await sql`SELECT id FROM tasks WHERE id = ${Number(p.ids[0])} FOR UPDATE`.execute(trx);
+        submits = both();
+        for (let waiting = 0; waiting < 2; ) {
+          await new Promise((r) => setTimeout(r, 10));
+          const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.database.db);
+          waiting = rows[0].n;
+        }
+      });
+    } else submits = both();
+    for (const res of await Promise.all(submits)) expect(res.statusCode, res.body).toBe(200);
+    const done = await task(p.ids[0]);
+    expect(done.status).toBe('completed');
+    expect(done.result).toMatchObject({ answer: { category: 'dog' }, n_answers: 2 });
+  });
+
   it('makes submit idempotent: a retry returns the same result and stores one answer', async () => {
     const p = await project({ overlap: { min: 2 } }, [{}]);
     const w = await makeActor(t, 'worker');
