@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bulkTransaction, type Database, openDatabase } from '../src/db/index.ts';
+import { AFTER_TURN_AT_MOST } from '../src/db/group-commit.ts';
 
 /** WAL frames written so far: each commit writes at least one frame per page it changed. */
 function walFrames(file: string): number {
@@ -117,6 +118,16 @@ describe('SQLite transactions commit in groups', () => {
       expect(after1.committed).toEqual(['now', 'end 1', 'end 2']);
       expect(after2.committed).toEqual(['now', 'end 1', 'end 2']);
       expect(committedBodies()).toEqual(['now', 'end 1', 'end 2', 'after 1', 'after 2']);
+    });
+
+    it(`lets at most ${AFTER_TURN_AT_MOST} after-turn callers go per turn, the rest at the end of the turns after`, async () => {
+      const seen: Seen[] = Array.from({ length: 2 * AFTER_TURN_AT_MOST + 3 }, () => ({}));
+      const now = database.db.transaction().execute((trx) => sql`INSERT INTO notes (body) VALUES ('now')`.execute(trx));
+      await Promise.all([now, ...seen.map((s, i) => insertWhen(afterThisTurn, `after ${i}`, s))]);
+      // Each batch ran once the batches before it had committed, in a group of its own.
+      const batchesBefore = seen.map((s) => ((s.committed?.length ?? 0) - 1) / AFTER_TURN_AT_MOST);
+      expect(batchesBefore).toEqual(seen.map((_, i) => Math.floor(i / AFTER_TURN_AT_MOST)));
+      expect(committedBodies()).toHaveLength(seen.length + 1);
     });
 
     it('lets callers go when no transaction is open, and one who asks late waits only for the next turn', async () => {
