@@ -371,8 +371,8 @@ async function runWorkSqlite(): Promise<SectionResult> {
     '',
     "**The load generator runs on the same 2 cores** as the server: one process, undici's `Pool` (one keep-alive connection per",
     "worker). Every microsecond of CPU it spends is taken from the server and added to the latencies it reports; Node's own",
-    '`http` client, used before, cost about 1.6 times as much per cycle and held the bare Fastify route below half of what it',
-    'does with undici. The last column shows how much of one core the server and the load generator each used over the run.',
+    '`http` client, used before, cost 1.2 to 1.8 times as much per cycle and held the bare Fastify route to 50-65% of what it',
+    'reaches with undici. The last column shows how much of one core the server and the load generator each used over the run.',
     '',
     table(RUN_HEAD, [runRow(n50, '1M tasks'), runRow(n200, '1M tasks'), runRow(small, '10k tasks (fresh database)'), runRow(light1m, '1M tasks, light load'), runRow(light10k, '10k tasks, light load (fresh database)'), runRow(bare50, '**baseline**: bare Fastify route'), runRow(bare200, '**baseline**: bare Fastify route')]),
     '',
@@ -432,7 +432,7 @@ async function runWorkSqlite(): Promise<SectionResult> {
     `Target at N = 200: ≥ 3,000 cycles/s with claim p99 < 25 ms — ${verdict(met200)} (${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)}).` +
       (cyclesPerSecond(bare200) < 3_000 ? ` On this machine the bare Fastify route, with no work behind it, reached ${fmt.int(cyclesPerSecond(bare200))} cycles/s at N = 200: the target is above what HTTP alone does here with this load generator.` : '') +
       // Little's law for a closed loop: N requests are always in flight, so a cycle lasts N / throughput.
-      ` In a closed loop of N workers a cycle lasts N / throughput on average (here 200 / ${fmt.int(rate200)} = ${fmt.ms(200_000 / rate200)}; claim p50 ${fmt.ms(n200.load.latency.claim.percentile(50))} + submit p50 ${fmt.ms(n200.load.latency.submit.percentile(50))}): at 3,000 cycles/s that is ${fmt.ms(200_000 / 3_000)} for a claim and a submit together, so a claim p99 under 25 ms also needs claims answered well ahead of submits; with the two alike (a claim then averages half a cycle), even the average claim takes under 25 ms only above 4,000 cycles/s. Claims already go first within each turn of the event loop (README, cohorts), and a claim that arrives while a turn's submits run waits for them, at most 16 (the cap trades about 15% of throughput for a claim p99 about half as long, README).`,
+      ` In a closed loop of N workers a cycle lasts N / throughput on average (here 200 / ${fmt.int(rate200)} = ${fmt.ms(200_000 / rate200)}; claim p50 ${fmt.ms(n200.load.latency.claim.percentile(50))} + submit p50 ${fmt.ms(n200.load.latency.submit.percentile(50))}): at 3,000 cycles/s that is ${fmt.ms(200_000 / 3_000)} for a claim and a submit together, so a claim p99 under 25 ms also needs claims answered well ahead of submits; with the two alike (a claim then averages half a cycle), even the average claim takes under 25 ms only above 4,000 cycles/s. Claims already go first within each turn of the event loop (README, cohorts), and a claim that arrives while a turn's submits run waits for them, at most 16 (the cap trades 15-20% of throughput for a claim p99 about half as long, README).`,
     `Claim latency 10k → 1M at the light load (flat = p50 within 2× + 1 ms and p99 within 2× + 2 ms, an allowance for the few milliseconds of scheduling jitter on a shared 2-core machine): p50 ${fmt.ms(flatP50)} → ${fmt.ms(bigP50)}, p99 ${fmt.ms(flatP99)} → ${fmt.ms(bigP99)} — ${verdict(figures[2].met)}.`,
   ].join('\n');
   return { markdown: md + profileNote('work-sqlite-server', 'the SQLite server, 1M tasks') + profileNote('work-sqlite-10k-server', 'the SQLite server, 10k tasks'), figures };
