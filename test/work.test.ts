@@ -94,7 +94,8 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
       await t.database.db.transaction().execute(async (trx) => {
         await sql`SELECT id FROM tasks WHERE id = ${Number(p.ids[0])} FOR UPDATE`.execute(trx);
         submits = both();
-        for (let waiting = 0; waiting < 2; ) {
+        for (let waiting = 0, tries = 0; waiting < 2; tries++) {
+          if (tries === 500) throw new Error('the two submits never waited for the task lock');
           await new Promise((r) => setTimeout(r, 10));
           const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.database.db);
           waiting = rows[0].n;
