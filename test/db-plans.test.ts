@@ -2,6 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireDue } from '../src/modules/assignment/index.ts';
 import { buildProject, dialects, makeActor, makeWorkers, startTestApp, type Actor, type Dialect, type TestApp } from './helpers/harness.ts';
 
 // Reads of one task's (or one worker's) answers must go through that task's or worker's index, never
@@ -136,6 +137,19 @@ describe.each(dialects)('query plans on %s', (dialect) => {
     }
     throw new Error('export did not finish');
   }
+
+  it('finds expired leases through the lease indexes, which hold active assignments only', async () => {
+    const [worker] = await makeWorkers(t, 1);
+    const name = await project({}, 2, 0);
+    expect((await call('POST', `/v1/work/projects/${name}/claim`, worker)).statusCode).toBe(200);
+    // A claim sweeps its project's expired leases (at most every 250 ms); the job sweeps every project's.
+    const { id } = await t.database.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+    await expireDue(t.database, Date.now(), id);
+    await expireDue(t.database, Date.now());
+    const sweeps = await plansOf(t, dialect, [...statements].filter((text) => /lease_expires_at\s*</.test(text)));
+    const indexOf = (plan: string[]) => plan.map((step) => /assignments_(project_)?due\b/.exec(step)?.[0]).find(Boolean);
+    expect(sweeps.map((p) => indexOf(p.plan) ?? p.plan.join(' | ')).sort()).toEqual(['assignments_due', 'assignments_project_due']);
+  });
 
   it("reads one task's, one worker's or one decision's rows through an index, never every answer of a status or a whole growing table", async () => {
     const workers = await makeWorkers(t, 4);

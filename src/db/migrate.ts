@@ -14,6 +14,7 @@ import * as prelabelDueIndex from './migrations/0011-prelabel-due-index.ts';
 import * as assignmentShape from './migrations/0012-assignment-shape.ts';
 import * as activeLeasesIndex from './migrations/0013-active-leases-index.ts';
 import * as pendingDecisionsIndex from './migrations/0014-pending-decisions-index.ts';
+import * as activeLeasesOnly from './migrations/0015-active-leases-only.ts';
 
 /** Migrations in order. Append only: a landed migration is never edited. */
 const migrations: Record<string, { up: typeof foundation.up }> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, { up: typeof foundation.up }> = {
   '0012-assignment-shape': assignmentShape,
   '0013-active-leases-index': activeLeasesIndex,
   '0014-pending-decisions-index': pendingDecisionsIndex,
+  '0015-active-leases-only': activeLeasesOnly,
 };
 
 /**

@@ -349,10 +349,13 @@ export function taskAfterEnd(task: TaskRecord, end: AssignmentEnd, now: number):
   };
 }
 
-/** Active assignments whose lease ran out before `now`, locked (skipping ones others hold). */
+/**
+ * Active assignments whose lease ran out before `now`, locked (skipping ones others hold). `ended_at IS
+ * NULL` says the same as the status and lets the lease indexes, which hold active assignments only, serve.
+ */
 export async function lockDueAssignments(trx: Transaction<DB>, dialect: DialectAdapter, now: number, projectId: number | undefined, limit: number): Promise<AssignmentRow[]> {
   const byProject = projectId === undefined ? sql`` : sql`AND project_id = ${projectId}`;
-  const result = await sql<AssignmentRow>`SELECT * FROM assignments WHERE status = 'active' ${byProject} AND lease_expires_at < ${now}
+  const result = await sql<AssignmentRow>`SELECT * FROM assignments WHERE status = 'active' AND ended_at IS NULL ${byProject} AND lease_expires_at < ${now}
     ORDER BY lease_expires_at LIMIT ${sql.lit(limit)} ${sql.raw(dialect.forUpdateSkipLocked)}`.execute(trx);
   return result.rows;
 }
