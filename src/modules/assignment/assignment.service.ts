@@ -240,7 +240,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
     const context = await lockForSubmit(trx, database, id);
     if (!context || context.row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
     const { row, task, project } = context;
-    if (row.status === 'submitted') return { task, project, replayed: true, feedback: feedbackFor(task, project, JSON.parse(row.response as string)) };
+    if (row.status === 'submitted') return { task, project, answers: task.answers_count, replayed: true, feedback: feedbackFor(task, project, JSON.parse(row.response as string)) };
     const params = { ...project.params, ...JSON.parse(task.params) };
     const problem = checkResponse(task.type, params, response);
     if (problem) throw new AppError('invalid_response', problem.message, { path: problem.path, schema_path: problem.schemaPath });
@@ -254,11 +254,11 @@ export async function submit(database: Database, principal: Principal, id: numbe
     const decision = await decideAfterAnswer(trx, updated, project, { workerId: principal.id, goldScore: feedback?.score ?? null }, now);
     const decided = await applyDecision(trx, updated, decision, now);
     if (decision.action === 'complete') await taskCompletedIn(trx, decided, project, now, decision.answers);
-    return { task, project, replayed: false, feedback };
+    return { task, project, answers: updated.answers_count, replayed: false, feedback };
   });
   if (result === EXPIRED) throw new AppError('lease_expired');
-  const { task, project, replayed, feedback } = result;
-  if (task.is_gold === 1 && !replayed) await quarantineIfDisputed(database, task.id, project, now);
+  const { task, project, answers, replayed, feedback } = result;
+  if (task.is_gold === 1 && !replayed) await quarantineIfDisputed(database, task.id, project, now, answers);
   return { ok: true, replayed, feedback };
 }
 

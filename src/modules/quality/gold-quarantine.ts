@@ -22,19 +22,36 @@ const disputeOf = prepared((db: Kysely<DB>, taskId: number) =>
       AND q.gold_n - 1 >= ${sql.lit(MIN_OTHER_GOLD)} AND q.gold_correct - a.gold_score > ${sql.lit(GOOD_WORKER)} * (q.gold_n - 1)`,
 );
 
+/** Below this many answers to the item, every answer re-checks it (see disputeCheckDue). */
+const CHECK_EVERY_ANSWER_BELOW = 128;
+
+/**
+ * Whether the item's answer number `answers` re-checks it. The check reads every answer of the item,
+ * and a gold item is answered by every worker who meets it: checked at each answer, a crowd of 10,000
+ * would cost 10,000 rows at each gold submit. Below 128 answers every one checks; from there every 2nd,
+ * from 256 every 4th, and so on: the check costs fewer than 128 rows per answer on average however
+ * large the crowd, and an item is judged again before its answers grow by more than 1/64.
+ */
+export function disputeCheckDue(answers: number): boolean {
+  if (answers < CHECK_EVERY_ANSWER_BELOW) return true;
+  return answers % 2 ** (Math.floor(Math.log2(answers)) - 6) === 0;
+}
+
 function disputed(good: number, wrong: number): boolean {
   return good >= MIN_GOOD_WORKERS && wrong >= DISPUTED_SHARE * good;
 }
 
 /**
  * FAIRWORK rule 10: a gold item that good workers keep disagreeing with is more likely wrong than
- * they are. After each answer to a gold item, if at least 30% of the good workers who answered it
+ * they are. After an answer to a gold item (each answer, or on a large crowd each answer disputeCheckDue
+ * picks; `answers`: how many the item has with it), if at least 30% of the good workers who answered it
  * (accuracy above 0.8 on the other items) scored it wrong, the item is withdrawn (canceled, sub_status
  * "quarantined") and every score it touched is recomputed without it. The check is one read; only a
  * disputed item takes a transaction of its own after the submit, which decides again on what it reads
  * and locks the task row first, then the workers' rows in id order. Returns true when it quarantined the item.
  */
-export async function quarantineIfDisputed(database: Database, taskId: number, project: Project, now: number): Promise<boolean> {
+export async function quarantineIfDisputed(database: Database, taskId: number, project: Project, now: number, answers: number): Promise<boolean> {
+  if (!disputeCheckDue(answers)) return false;
   const [counts] = (await disputeOf(database.db, taskId)).rows;
   if (!counts || !disputed(Number(counts.good), Number(counts.wrong ?? 0))) return false;
   return database.db.transaction().execute(async (trx) => {
