@@ -156,6 +156,17 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     expect([after.statusCode, after.json().code]).toEqual([409, 'assignment_not_active']);
   });
 
+  it("extends the lease by the project's lease length as it stands at each heartbeat", async () => {
+    const p = await project({ lease_seconds: 60 }, [{}]);
+    const w = await makeActor(t, 'worker');
+    const a = await claimOk(p.name, w);
+    expect((await call('POST', `/v1/projects/${p.name}/setParams`, requester, { lease_seconds: 900 })).statusCode).toBe(200);
+    t.clock.advance(10_000);
+    const hb = await call('POST', `/v1/work/assignments/${a.id}/heartbeat`, w, { visible: true, input_active: true });
+    expect(hb.statusCode, hb.body).toBe(200);
+    expect(new Date(hb.json().lease_expires_at).getTime()).toBe(t.clock() + 900_000);
+  });
+
   it('never offers a skipped task to the same worker again, but frees it for others', async () => {
     const p = await project({}, [{}]);
     const [w1, w2] = await Promise.all([0, 1].map(() => makeActor(t, 'worker')));

@@ -191,6 +191,18 @@ export async function lockAssignment(trx: Transaction<DB>, id: number): Promise<
   return (await assignmentForUpdate(trx, id)).rows[0];
 }
 
+const assignmentWithLeaseForUpdate = prepared((db: Kysely<DB>, id: number) =>
+  db.selectFrom('assignments as a').innerJoin('projects as p', 'p.id', 'a.project_id').selectAll('a').select('p.lease_seconds').where('a.id', '=', id).forUpdate(['a']),
+);
+
+/** Locks an assignment for the rest of the transaction and reads its project's lease length with it (a heartbeat's one read). */
+export async function lockAssignmentWithLease(trx: Transaction<DB>, id: number): Promise<(AssignmentRow & { leaseSeconds: number }) | undefined> {
+  const [found] = (await assignmentWithLeaseForUpdate(trx, id)).rows;
+  if (!found) return undefined;
+  const { lease_seconds, ...row } = found;
+  return { ...row, leaseSeconds: lease_seconds };
+}
+
 /** A submit's first read: its assignment and task (both locked), project, and on rowToJson the ledger's rows too. */
 export interface SubmitContext {
   row: AssignmentRow;

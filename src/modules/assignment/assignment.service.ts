@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Database, type DB, type DialectAdapter, transactWithRetry } from '../../db/index.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Principal } from '../accounts/index.ts';
-import { findProjectById, findProjectByName, type Project, rememberedProject, rememberProject } from '../projects/index.ts';
+import { findProjectByName, type Project, rememberedProject, rememberProject } from '../projects/index.ts';
 import { taskCompletedIn } from '../tasks/index.ts';
 import { applyDecision, decideAfterAnswer, quarantineIfDisputed, scoreGold } from '../quality/index.ts';
 import { checkResponse } from '../task-types/index.ts';
@@ -16,6 +16,7 @@ import {
   findTask,
   finishAssignment,
   lockAssignment,
+  lockAssignmentWithLease,
   lockDueAssignments,
   lockForSubmit,
   projectHasGold,
@@ -164,9 +165,8 @@ async function claimFrom(database: Database, principal: Principal, project: Proj
   return claimed ? presentAssignment(claimed.row, claimed.task, project) : undefined;
 }
 
-/** The caller's assignment, locked; assignment_not_found for anyone else's (never forbidden). */
-async function lockOwn(trx: Transaction<DB>, database: Database, principal: Principal, id: number): Promise<AssignmentRow> {
-  const row = await lockAssignment(trx, id);
+/** The row if it is the caller's; assignment_not_found for anyone else's or none (never forbidden). */
+function own<R extends AssignmentRow>(row: R | undefined, principal: Principal, id: number): R {
   if (!row || row.worker_id !== principal.id) throw new AppError('assignment_not_found', `No assignment ${id}`);
   return row;
 }
@@ -192,30 +192,21 @@ async function stillActive(trx: Transaction<DB>, dialect: DialectAdapter, row: A
   return EXPIRED;
 }
 
-/** Runs `fn` on the caller's active assignment; if its lease ran out, commits the expiry and throws lease_expired. */
-async function withActive<T>(database: Database, principal: Principal, id: number, now: number, fn: (trx: Transaction<DB>, row: AssignmentRow) => Promise<T>): Promise<T> {
-  const result = await database.db.transaction().execute(async (trx) => {
-    const row = await lockOwn(trx, database, principal, id);
-    return (await stillActive(trx, database.dialect, row, now)) ?? fn(trx, row);
-  });
-  if (result === EXPIRED) throw new AppError('lease_expired');
-  return result as T;
-}
-
-/** Records activity and extends the lease. Throws assignment_not_found, assignment_not_active, lease_expired. */
+/**
+ * Records activity and extends the lease by the project's lease length, read with the assignment's lock.
+ * If the lease ran out, commits the expiry and throws lease_expired. Throws assignment_not_found,
+ * assignment_not_active.
+ */
 export async function heartbeat(database: Database, principal: Principal, id: number, signal: { visible: boolean; inputActive: boolean }, now: number) {
-  return withActive(database, principal, id, now, async (trx, row) => {
-    const project = await projectOfTask(trx, row.project_id);
-    const leaseExpiresAt = now + project.leaseSeconds * 1000;
+  const result = await database.db.transaction().execute(async (trx) => {
+    const { leaseSeconds, ...row } = own(await lockAssignmentWithLease(trx, id), principal, id);
+    if ((await stillActive(trx, database.dialect, row, now)) === EXPIRED) return EXPIRED;
+    const leaseExpiresAt = now + leaseSeconds * 1000;
     await saveHeartbeat(trx, row.id, applySignal(timeOf(row), now, signal), leaseExpiresAt);
     return { lease_expires_at: new Date(leaseExpiresAt).toISOString() };
   });
-}
-
-async function projectOfTask(db: Kysely<DB> | Transaction<DB>, projectId: number): Promise<Project> {
-  const project = await findProjectById(db, projectId);
-  if (!project) throw new AppError('project_not_found');
-  return project;
+  if (result === EXPIRED) throw new AppError('lease_expired');
+  return result;
 }
 
 function feedbackFor(task: TaskRecord, project: Project, response: Record<string, unknown>) {
@@ -265,7 +256,7 @@ export async function submit(database: Database, principal: Principal, id: numbe
 /** Gives the task back; it is never offered to this worker again. Skipping twice is a no-op. */
 export async function skip(database: Database, principal: Principal, id: number, reason: string | undefined, now: number) {
   return database.db.transaction().execute(async (trx) => {
-    const row = await lockOwn(trx, database, principal, id);
+    const row = own(await lockAssignment(trx, id), principal, id);
     if (row.status === 'skipped') return { ok: true };
     if (row.status !== 'active') throw new AppError('assignment_not_active', `This assignment is ${row.status}`, { status: row.status });
     if (row.lease_expires_at < now) {
