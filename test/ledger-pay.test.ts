@@ -207,6 +207,18 @@ describe.each(dialects)('pay, rate cards, estimates and reports on %s', (dialect
   // Two answers complete the task, and its completion pays both (sampled review at rate 0: no review).
   const completesAtTwo = { overlap: { min: 2, max: 2 }, review_policy: { mode: 'sample', sample_rate: 0 } };
 
+  it("books an answer's piece once at its submit and notes its week open, with no time to record", async () => {
+    const name = await project();
+    const [w] = await makeWorkers(t, 1);
+    const a = await claim(name, w);
+    await finish(a.id, w, 0); // answered at once: no time segment notes the week
+    expect((await call('POST', `/v1/work/assignments/${a.id}/submit`, w, { response: { category: 'cat' } })).statusCode).toBe(200); // a retry books nothing more
+    const thisWeek = weekKeyOf(t.clock(), 'UTC', 1);
+    expect(await pieces(w.user.id)).toEqual([{ week_key: thisWeek, amount_minor: 100 }]);
+    expect(await l().selectFrom('time_segments').select('id').where('worker_id', '=', w.user.id).execute()).toEqual([]);
+    expect(await nextOpenWeek(w.user.id)).toBe(thisWeek);
+  });
+
   // Only PostgreSQL lets a close and a submit run at once: SQLite runs one writer at a time.
   it.runIf(dialect === 'postgres')('keeps the new week open when a submit records its first time while a close of the last week holds the account', async () => {
     const name = await project({}, 2);

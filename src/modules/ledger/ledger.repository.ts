@@ -306,6 +306,29 @@ export async function insertEntry(db: H, entry: NewEntry): Promise<boolean> {
   return Number((await appendEntry(db, entryValues(entry))).numAffectedRows ?? 0) > 0;
 }
 
+// An entry and noteOpenWeek's update in one statement, where a WITH may write (writableCte); the update
+// only when the entry went in, as after insertEntry.
+const appendEntryNotingWeek = writeBehind((db: H, values: ReturnType<typeof entryValues>, weekKey: string, workerId: number) =>
+  db
+    .with('entry', (qb) => qb.insertInto('ledger_entries').values(values).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id'))
+    .updateTable('ledger_accounts')
+    .set({ next_open_week: weekKey })
+    .where('worker_id', '=', workerId)
+    .where((eb) => eb.or([eb('next_open_week', 'is', null), eb('next_open_week', '>', weekKey)]))
+    .where(({ exists, selectFrom }) => exists(selectFrom('entry').select('entry.id'))),
+);
+
+/**
+ * insertEntry then, if the entry went in, noteOpenWeek, as one statement that goes out with the
+ * transaction's next one (writeBehind): one round trip fewer, or two. Only for an entry that cannot
+ * exist yet (the piece of work that ended in this transaction), as the caller never learns whether it
+ * went in; and only where a WITH may write.
+ */
+export async function insertNewEntryNotingWeek(db: H, account: AccountRow, entry: NewEntry): Promise<void> {
+  await appendEntryNotingWeek(db, entryValues(entry), entry.weekKey, account.worker_id);
+  keepOpenWeek(account, entry.weekKey);
+}
+
 /** Appends entries (a close's), failing on a duplicate key: a close never half-writes. */
 export async function insertEntries(db: H, entries: NewEntry[]): Promise<void> {
   if (entries.length) await db.insertInto('ledger_entries').values(entries.map(entryValues)).execute();

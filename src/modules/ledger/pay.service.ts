@@ -15,9 +15,11 @@ import {
   hasSegmentsFor,
   insertCard,
   insertEntry,
+  insertNewEntryNotingWeek,
   jurisdictionMinimum,
   latestCard,
   lockAccount,
+  type NewEntry,
   noteOpenWeek,
   platformFloor,
   profileAsOf,
@@ -213,13 +215,17 @@ export async function bookPieceIn(
   by: { decisionId?: number | null; userId?: number | null; rule?: string },
   /** The card the work was accepted under, when the caller has already looked it up. */
   known?: CardRow,
+  /**
+   * The work ended in this transaction, so its piece cannot be booked yet, and a WITH may write: the entry
+   * and its week's note go out with the transaction's next statement (insertNewEntryNotingWeek).
+   */
+  endedNowWithCte = false,
 ): Promise<number> {
   const card = known ?? (await cardForWork(h, project, assignment.claimed_at, now));
   const amount = pieceAmount(card, JSON.parse(assignment.shown) as Shown);
   if (amount <= 0) return 0;
   const weekKey = eventWeekKey(account, now);
-  // The dedupe key makes a second booking of the same work a no-op.
-  const booked = await insertEntry(h, {
+  const entry: NewEntry = {
     workerId: assignment.worker_id,
     projectId: assignment.project_id,
     assignmentId: assignment.id,
@@ -234,8 +240,13 @@ export async function bookPieceIn(
     createdBy: by.userId ?? null,
     createdByRule: by.rule ?? null,
     createdAt: now,
-  });
-  if (!booked) return 0;
+  };
+  if (endedNowWithCte) {
+    await insertNewEntryNotingWeek(h, account, entry);
+    return amount;
+  }
+  // The dedupe key makes a second booking of the same work a no-op.
+  if (!(await insertEntry(h, entry))) return 0;
   await noteOpenWeek(h, account, weekKey);
   return amount;
 }
@@ -328,7 +339,8 @@ export async function recordAssignmentEnded(
     });
     await noteOpenWeek(h, account, weekKey);
   }
-  if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' }, card);
+  // Work the caller has just ended (known.assignment) has no piece booked yet.
+  if (a.status === 'submitted' && project.reviewPolicy.mode === 'none') await bookPieceIn(h, account, a, project, now, { rule: 'approved_without_review' }, card, !!known.assignment && !!known.writableCte);
 }
 
 /**
