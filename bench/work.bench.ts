@@ -17,7 +17,9 @@ import { statementsPerCycle, type StatementCount } from './lib/statements.ts';
 // Sections 4 and 5: closed-loop claim + submit over HTTP keep-alive, on SQLite (one `serve`) and on
 // PostgreSQL (two `serve` nodes), beside the bare claim statements and a bare Fastify route.
 
-const GOLD_RATE = 0.05;
+// What the benchmark project is set to: 5% gold, and pay, so that every submit books its piece in the
+// ledger as on any paying project (a project created without pay pays nothing and books nothing).
+const PROJECT_SETTINGS = JSON.stringify({ gold_rate: 0.05, pay: { currency: 'USD', piece_rate_minor: 10, estimated_seconds: 10, promised_hourly_minor: 0 } });
 // The SQLite target at N = 200: cycles per second, and the claim p99 in ms.
 const SQLITE_TARGET = 3_000;
 const SQLITE_TARGET_P99_MS = 25;
@@ -45,9 +47,9 @@ interface RunFigures {
   loadgenCpu: number;
 }
 
-async function setGoldRate(server: ServerHandle, key: string, project: string): Promise<void> {
+async function setProjectSettings(server: ServerHandle, key: string, project: string): Promise<void> {
   const client = new Client('127.0.0.1', server.port);
-  const reply = await client.send('POST', `/v1/projects/${encodeURIComponent(project)}/setParams`, { authorization: `Bearer ${key}` }, JSON.stringify({ gold_rate: GOLD_RATE }));
+  const reply = await client.send('POST', `/v1/projects/${encodeURIComponent(project)}/setParams`, { authorization: `Bearer ${key}` }, PROJECT_SETTINGS);
   client.close();
   if (reply.status !== 200) throw new Error(`setParams answered ${reply.status}: ${reply.body}`);
 }
@@ -68,7 +70,7 @@ async function workLoad(
   const servers = await startServers();
   let finish = () => {};
   try {
-    await setGoldRate(servers[0], requester, project);
+    await setProjectSettings(servers[0], requester, project);
     log(`  ${label}: N = ${n}, ${((WARMUP_MS + opts.measureMs) / 1000).toFixed(0)} s`);
     const clients = servers.map((s) => new Client('127.0.0.1', s.port));
     const workers = keys.slice(0, n).map((key, i) => ({ client: clients[i % clients.length], headers: { authorization: `Bearer ${key}` } }));
@@ -362,7 +364,8 @@ async function runWorkSqlite(): Promise<SectionResult> {
     'submitting a valid answer (`POST /v1/work/assignments/:id/submit` with `{"category":"a"}`), and again, one request in',
     'flight per worker. The server is `bin/tessera serve` (jobs on, `LOG_LEVEL=warn`, `TESSERA_DEMO=false`) in its own process,',
     'started fresh for each run, on a copy of the 1M-task database from section 1 (overlap 3, 5% gold rows), with `gold_rate`',
-    'set to 0.05 through `POST /v1/projects/bench-1m/setParams`. Workers are users inserted directly with one shared password',
+    'set to 0.05 and a piece rate of 10 cents (estimated 10 s) through `POST /v1/projects/bench-1m/setParams`, so every submit books',
+    'its piece in the ledger as on any paying project. Workers are users inserted directly with one shared password',
     `hash, each with a key from \`createApiKey\`. Each run: ${WARMUP_MS / 1000} s warm-up (not counted), then ${MEASURE_MS / 1000} s measured; N = 200 runs after`,
     "N = 50 on the same database. Latency is the client's round trip of every request sent inside the window (so a",
     'backlog shows as queueing delay; the burst of first claims at the start stays in the warm-up); requests still unanswered 1 s after the window closes are abandoned and counted as',
@@ -617,7 +620,8 @@ async function runWorkPostgres(): Promise<SectionResult> {
       '',
       'Two `bin/tessera serve` processes (same `DATABASE_URL`, same `TESSERA_SECRET`, `TESSERA_DEMO=false`, `LOG_LEVEL=warn`, each',
       'with its default pool of 10 connections) on one scratch database holding a 100,000-task project (the first 100k rows of',
-      'the same file: overlap 3, 5% gold, `gold_rate` 0.05 via setParams). N = 100 workers, alternately assigned to the two nodes,',
+      'the same file: overlap 3, 5% gold, `gold_rate` 0.05 and a piece rate of 10 cents via setParams, as in section 4). N = 100',
+      'workers, alternately assigned to the two nodes,',
       `run the same claim-then-submit loop: ${WARMUP_MS / 1000} s warm-up, ${PG_MEASURE_MS / 1000} s measured. PostgreSQL, both nodes and the load generator share the 2 cores.`,
       'This run and each baseline run below start right after a `VACUUM` and a `CHECKPOINT` of the scratch database, so none steps',
       "over another's dead rows or pays for the writes of what ran before it (the import, another run, an earlier section).",
