@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../src/db/background-checkpoints.ts';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, RESTART_WAL_AT_PAGES } from '../src/db/background-checkpoints.ts';
 import { openDatabase } from '../src/db/index.ts';
 
 const PAGE = 4096;
@@ -37,6 +37,33 @@ describe('SQLite checkpoints on a thread of their own (a server)', () => {
     await database.dialect.close();
     const reader = new SqliteDatabase(file, { readonly: true });
     expect(reader.prepare('SELECT count(*) AS n FROM pages').get()).toEqual({ n: 12_000 });
+    reader.close();
+  });
+
+  it('starts the WAL over under steady load, with no pause between groups for the thread to catch up', async () => {
+    const file = join(dir(), 'c.db');
+    const database = openDatabase({ sqliteFile: file, checkpointInBackground: true });
+    await sql`CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`.execute(database.db);
+    const body = Buffer.alloc(PAGE - 200, 7);
+    // 16 writers, each a transaction after another as fast as they commit: a new group every turn.
+    const writers = 16;
+    const perWriter = 1_500;
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        for (let i = 0; i < perWriter; i++) {
+          await database.db.transaction().execute(async (trx) => {
+            await sql`INSERT INTO pages (body) VALUES (${body})`.execute(trx);
+          });
+        }
+      }),
+    );
+    // 24,000 pages went through a WAL that started over each time it passed RESTART_WAL_AT_PAGES; left
+    // to itself it reached FALLBACK_AUTOCHECKPOINT_PAGES, where the serving connection copies it.
+    expect(walPages(file)).toBeGreaterThan(RESTART_WAL_AT_PAGES / 2);
+    expect(walPages(file)).toBeLessThan(FALLBACK_AUTOCHECKPOINT_PAGES);
+    await database.dialect.close();
+    const reader = new SqliteDatabase(file, { readonly: true });
+    expect(reader.prepare('SELECT count(*) AS n FROM pages').get()).toEqual({ n: writers * perWriter });
     reader.close();
   });
 

@@ -184,6 +184,10 @@ class OurSqliteDialect extends SqliteDialect {
     return this.#driver ? this.#driver.whileBulk(work) : work();
   }
 
+  betweenGroups(work: () => Promise<void>): Promise<void> {
+    return this.#driver ? this.#driver.betweenGroups(work) : work();
+  }
+
   atEndOfTurn(): Promise<void> | undefined {
     return this.#driver?.atEndOfTurn();
   }
@@ -208,10 +212,10 @@ function openSqlite(file: string, opts: { pageCacheMb: number; checkpointInBackg
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
   raw.pragma(`cache_size = -${Math.round(opts.pageCacheMb * 1024)}`);
-  const checkpoints = opts.checkpointInBackground ? checkpointInBackground(file) : undefined;
-  if (checkpoints) raw.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const ourDialect = new OurSqliteDialect(cachingPrepares(raw));
   const db = new Kysely<DB>({ dialect: ourDialect });
+  const checkpoints = opts.checkpointInBackground ? checkpointInBackground(file, (work) => ourDialect.betweenGroups(work)) : undefined;
+  if (checkpoints) raw.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const statements = new Map<string, SqliteDatabase.Statement>();
   const dialect: DialectAdapter = {
     name: 'sqlite',
