@@ -33,7 +33,9 @@ describe('SQLite checkpoints on a thread of their own (a server)', () => {
     const database = openDatabase({ sqliteFile: file, checkpointInBackground: true });
     // 12,000 pages: more than the serving connection lets its WAL reach before checkpointing itself.
     await writePages(database, 30, 400);
-    expect(walPages(file)).toBeLessThan(FALLBACK_AUTOCHECKPOINT_PAGES / 4);
+    // Each pause lets the thread copy what the last transaction wrote and the next one start the WAL over;
+    // on a loaded machine a tick can miss a pause, so this allows a dozen transactions without a restart.
+    expect(walPages(file)).toBeLessThan(FALLBACK_AUTOCHECKPOINT_PAGES / 2);
     await database.dialect.close();
     const reader = new SqliteDatabase(file, { readonly: true });
     expect(reader.prepare('SELECT count(*) AS n FROM pages').get()).toEqual({ n: 12_000 });
