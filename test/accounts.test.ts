@@ -29,6 +29,22 @@ describe.each(dialects)('accounts on %s', (dialect) => {
     expect(after.statusCode).toBe(401);
   });
 
+  it("ends a user's sessions when an admin sets a new password, and keeps other users' sessions", async () => {
+    const admin = await makeActor(t, 'admin');
+    const [email, other] = [`${unique('u')}@example.test`, `${unique('u')}@example.test`];
+    const user = await createUser(t.database.db, { email, password: 'old password', role: 'worker' }, t.clock());
+    await createUser(t.database.db, { email: other, password: 'other password', role: 'worker' }, t.clock());
+    const sessionOf = async (e: string, p: string) => (await login(e, p)).cookies.find((c) => c.name === 'tessera_session')?.value ?? '';
+    const [mine, theirs] = [await sessionOf(email, 'old password'), await sessionOf(other, 'other password')];
+    const me = (session: string) => t.app.inject({ url: '/v1/me', cookies: { tessera_session: session } }).then((r) => r.statusCode);
+    expect([await me(mine), await me(theirs)]).toEqual([200, 200]);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/v1/users/${user.id}`, headers: admin.auth, payload: { password: 'new password' } });
+    expect(patched.statusCode).toBe(200);
+    expect([await me(mine), await me(theirs)]).toEqual([401, 200]);
+    expect((await login(email, 'old password')).statusCode).toBe(401);
+    expect((await login(email, 'new password')).statusCode).toBe(200);
+  });
+
   it('answers a wrong password and an unknown email the same way', async () => {
     const email = `${unique('u')}@example.test`;
     await createUser(t.database.db, { email, password: 'long enough pw', role: 'worker' }, t.clock());

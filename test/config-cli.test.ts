@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/server/env.ts';
@@ -57,3 +58,78 @@ describe('the CLI', () => {
     expect(missing.stderr).toMatch(/invalid_import: no such file/);
   }, 60_000);
 });
+
+/** A port some other program already listens on (the caller closes it). */
+async function portInUse(): Promise<{ port: number; close: () => void }> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return { port: (server.address() as { port: number }).port, close: () => server.close() };
+}
+
+/** `bin/tessera serve` until it answers /health (or exits): its output so far, and a way to stop it. */
+async function serve(env: NodeJS.ProcessEnv, cwd: string, port: number) {
+  const child = spawn(tessera, ['serve'], { env: { ...env, PORT: String(port) }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  for (let i = 0; i < 300 && child.exitCode === null; i++) {
+    if ((await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_000) }).catch(() => null))?.ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { output: () => out, exited, stop: () => child.kill('SIGKILL') };
+}
+
+async function login(port: number, email: string, password: string): Promise<{ status: number; cookie: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
+}
+
+describe("the first start's passwords", () => {
+  it('are printed before the server listens, and `user password` sets a new one that signs out the old sessions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-first-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', TESSERA_DEMO: 'false', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    delete env.TESSERA_ADMIN_EMAIL;
+    delete env.TESSERA_ADMIN_PASSWORD;
+    // A first start that cannot listen (the port is taken) has still shown the passwords it made.
+    const taken = await portInUse();
+    const failed = await serve(env, dir, taken.port);
+    expect(await failed.exited).not.toBe(0);
+    taken.close();
+    const first = failed.output().match(/admin: +admin@tessera\.local +password: (\S+)/)?.[1];
+    expect(first, failed.output()).toMatch(/^[A-Za-z0-9_-]{12}$/);
+
+    const free = await portInUse();
+    free.close();
+    const port = free.port;
+    const server = await serve(env, dir, port);
+    try {
+      // Later starts show no password: the admin exists.
+      expect(server.output()).not.toMatch(/password:/);
+      const session = await login(port, 'admin@tessera.local', first as string);
+      expect(session.status).toBe(200);
+      const me = () => fetch(`http://127.0.0.1:${port}/v1/me`, { headers: { cookie: session.cookie } }).then((r) => r.status);
+      expect(await me()).toBe(200);
+
+      const reset = await run(tessera, ['user', 'password', '--email', 'admin@tessera.local'], { env, cwd: dir });
+      const second = reset.stdout.match(/admin@tessera\.local +password: (\S+)/)?.[1];
+      expect(second).toMatch(/^[A-Za-z0-9_-]{12}$/);
+      expect(second).not.toBe(first);
+      expect(await me()).toBe(401);
+      expect((await login(port, 'admin@tessera.local', first as string)).status).toBe(401);
+      expect((await login(port, 'admin@tessera.local', second as string)).status).toBe(200);
+
+      await run(tessera, ['user', 'password', '--email', 'admin@tessera.local', '--password', 'chosen-by-hand'], { env, cwd: dir });
+      expect((await login(port, 'admin@tessera.local', 'chosen-by-hand')).status).toBe(200);
+      // Bad input changes nothing: an unknown email, a short password.
+      const unknown = await run(tessera, ['user', 'password', '--email', 'nobody@example.test'], { env, cwd: dir }).catch((e) => e);
+      expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/user_not_found/)]);
+      const short = await run(tessera, ['user', 'password', '--email', 'admin@tessera.local', '--password', 'short'], { env, cwd: dir }).catch((e) => e);
+      expect([short.code, short.stderr]).toEqual([2, expect.stringMatching(/validation_failed/)]);
+      expect((await login(port, 'admin@tessera.local', 'chosen-by-hand')).status).toBe(200);
+    } finally {
+      server.stop();
+    }
+  }, 120_000);
+});
+

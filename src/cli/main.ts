@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { migrateToLatest } from '../db/index.ts';
 import { openForCommand } from './database.ts';
-import { createApiKey, createUser, findUserByEmail, getUser, LOCALES, ROLES, type Role } from '../modules/accounts/index.ts';
+import { createApiKey, createUser, findUserByEmail, generatePassword, getUser, LOCALES, ROLES, type Role, updateUser } from '../modules/accounts/index.ts';
 import { createProject, findProjectByName } from '../modules/projects/index.ts';
 import { formatFrom, type ImportFormat, importTasks } from '../modules/tasks/index.ts';
 import { ConfigError, loadConfig } from '../server/env.ts';
@@ -59,6 +59,21 @@ user
       createUser(d.db, { email: o.email, password: o.password, role: o.role, displayName: o.name, languages: o.languages.split(',').map((l) => l.trim()), locale: o.locale }, Date.now()),
     );
     console.log(`created ${created.role} ${created.email} (id ${created.id})`);
+  });
+user
+  .command('password')
+  .description("set a user's password (a generated one is printed when --password is left out); ends their sessions")
+  .requiredOption('--email <email>')
+  .option('--password <password>', 'at least 8 characters')
+  .action(async (o: { email: string; password?: string }) => {
+    if (o.password !== undefined && o.password.length < 8) throw new AppError('validation_failed', 'the password needs at least 8 characters');
+    const password = o.password ?? generatePassword();
+    const updated = await withDatabase(async (d) => {
+      const found = await findUserByEmail(d.db, o.email);
+      if (!found) throw new AppError('user_not_found', `no user with email ${o.email}`);
+      return updateUser(d.db, found.id, { password });
+    });
+    console.log(o.password === undefined ? `${updated.email}  password: ${password}` : `password set for ${updated.email}`);
   });
 
 program

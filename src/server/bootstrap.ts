@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/index.ts';
-import { createUser, findUserByEmail, type Principal } from '../modules/accounts/index.ts';
+import { createUser, findUserByEmail, generatePassword, type Principal } from '../modules/accounts/index.ts';
 import { seedDemo, seedEvaluationDemo } from '../modules/demo/index.ts';
 import type { Config } from './env.ts';
 
@@ -21,11 +20,11 @@ export async function bootstrap(database: Database, config: Readonly<Config>, no
   const report: BootstrapReport = { demoSeeded: false };
   if (!anyUser) {
     const email = config.adminEmail ?? 'admin@tessera.local';
-    const password = config.adminPassword ?? randomBytes(9).toString('base64url');
+    const password = config.adminPassword ?? generatePassword();
     await createUser(db, { email, password, role: 'admin', displayName: 'Admin', languages: ['en', 'fr', 'es', 'pt', 'ja', 'ko', 'ar'] }, now());
     report.admin = { email, password, generated: config.adminPassword === undefined };
     if (config.demo) {
-      const workerPassword = randomBytes(9).toString('base64url');
+      const workerPassword = generatePassword();
       await createUser(db, { email: 'worker@tessera.local', password: workerPassword, role: 'worker', displayName: 'Demo worker', languages: ['en', 'fr', 'es', 'pt', 'ja', 'ko', 'ar'] }, now());
       report.demoWorker = { email: 'worker@tessera.local', password: workerPassword };
     }

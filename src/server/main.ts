@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrateToLatest, openConfiguredDatabase } from '../db/index.ts';
 import { buildApp } from './app.ts';
-import { bootstrap } from './bootstrap.ts';
+import { type BootstrapReport, bootstrap } from './bootstrap.ts';
 import type { Config } from './env.ts';
 
 const WEB_SOURCE = resolve('src/web');
@@ -27,23 +27,29 @@ export async function ensureWebBuilt(log: (message: string) => void): Promise<vo
   await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn' });
 }
 
+function printFirstStart(report: BootstrapReport): void {
+  if (!report.admin) return;
+  console.log('\nFirst start: sign in with');
+  console.log(`  admin:  ${report.admin.email}  password: ${report.admin.generated ? report.admin.password : '(from TESSERA_ADMIN_PASSWORD)'}`);
+  if (report.demoWorker) console.log(`  worker: ${report.demoWorker.email}  password: ${report.demoWorker.password}`);
+  console.log('  (shown once: keep them; `bin/tessera user password --email <email>` sets a new one)\n');
+}
+
 /** Migrates, bootstraps, builds what is missing and serves until SIGINT/SIGTERM. */
 export async function serve(config: Readonly<Config>): Promise<void> {
   const database = openConfiguredDatabase(config, { checkpointInBackground: true });
   await migrateToLatest(database);
   const report = await bootstrap(database, config, Date.now);
+  // The first start's passwords come before the web build and the listen, either of which can be
+  // interrupted or fail (a port in use): printed after them, they could be lost before they were seen.
+  printFirstStart(report);
   await ensureWebBuilt((m) => console.log(m));
   const app = await buildApp({ config, database, logger: { level: config.logLevel } });
   const { startJobs } = await import('../jobs/index.ts');
   const jobs = config.jobs ? startJobs({ database, now: Date.now, log: app.log }) : undefined;
   await app.listen({ port: config.port, host: config.host });
   const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-  console.log(`\nTessera is serving ${where} on ${database.dialect.name === 'sqlite' ? `SQLite (${config.dataDir})` : 'PostgreSQL'}`);
-  if (report.admin) {
-    console.log(`  admin:  ${report.admin.email}  password: ${report.admin.generated ? report.admin.password : '(from TESSERA_ADMIN_PASSWORD)'}`);
-  }
-  if (report.demoWorker) console.log(`  worker: ${report.demoWorker.email}  password: ${report.demoWorker.password}`);
-  if (report.admin) console.log('  (shown once: keep them)\n');
+  console.log(`\nTessera is serving ${where} on ${database.dialect.name === 'sqlite' ? `SQLite (${config.dataDir})` : 'PostgreSQL'}\n`);
   const stop = async () => {
     jobs?.stop();
     await app.close();

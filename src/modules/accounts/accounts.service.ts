@@ -127,7 +127,10 @@ export async function listSkills(db: Kysely<DB>, userId: number): Promise<string
   return (await db.selectFrom('worker_skills').select('skill').where('user_id', '=', userId).orderBy('skill').execute()).map((r) => r.skill);
 }
 
-/** Updates a user; throws user_not_found. Deactivating ends the user's sessions. */
+/**
+ * Updates a user; throws user_not_found. Deactivating or a new password ends the user's sessions: a
+ * password is set when the old one is lost or known to someone else, who must not stay signed in.
+ */
 export async function updateUser(db: Kysely<DB>, id: number, patch: UserPatch): Promise<User> {
   await getUser(db, id);
   const values: Updateable<UsersTable> = {};
@@ -140,7 +143,7 @@ export async function updateUser(db: Kysely<DB>, id: number, patch: UserPatch): 
   if (patch.password) values.password_hash = await hashPassword(patch.password);
   await db.transaction().execute(async (trx) => {
     if (Object.keys(values).length) await trx.updateTable('users').set(values).where('id', '=', id).execute();
-    if (patch.active === false) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    if (patch.active === false || patch.password) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
   });
   forgetKeys({ userId: id });
   return getUser(db, id);

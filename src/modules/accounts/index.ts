@@ -13,4 +13,5 @@ export {
   updateUser,
 } from './accounts.service.ts';
 export { authenticate, requireRole } from './auth.hook.ts';
+export { generatePassword } from './password.ts';
 export { countHit, pruneRateWindows } from './rate-limit.ts';

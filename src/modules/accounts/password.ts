@@ -22,6 +22,11 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
+/** A password for someone to be told once: 72 random bits, 12 characters safe to copy from a terminal. */
+export function generatePassword(): string {
+  return randomBytes(9).toString('base64url');
+}
+
 /** True when `password` matches `stored`; false for any malformed hash. Constant-time comparison. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
