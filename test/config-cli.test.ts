@@ -91,11 +91,13 @@ describe("the first start's passwords", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', TESSERA_DEMO: 'false', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
     delete env.TESSERA_ADMIN_EMAIL;
     delete env.TESSERA_ADMIN_PASSWORD;
-    // A first start that cannot listen (the port is taken) has still shown the passwords it made.
+    // A first start that cannot listen (the port is taken) says so, and has still shown the passwords it made.
     const taken = await portInUse();
     const failed = await serve(env, dir, taken.port);
-    expect(await failed.exited).not.toBe(0);
+    expect(await failed.exited).toBe(2);
     taken.close();
+    expect(failed.output()).toContain(`PORT ${taken.port} is in use (127.0.0.1:${taken.port}): stop what listens there, or set PORT to another port`);
+    expect(failed.output()).not.toMatch(/\n\s+at /);
     const first = failed.output().match(/admin: +admin@tessera\.local +password: (\S+)/)?.[1];
     expect(first, failed.output()).toMatch(/^[A-Za-z0-9_-]{12}$/);
 

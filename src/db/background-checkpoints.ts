@@ -113,6 +113,9 @@ export function checkpointInBackground(file: string, betweenGroups: BetweenGroup
   worker.unref();
   return {
     async stop() {
+      // Waited for, the thread must keep the process alive: unreferenced, a process with nothing else
+      // left to do would end mid-await (exit code 13) instead of going on after the close.
+      worker.ref();
       if (running) worker.postMessage('stop');
       await exited;
     },

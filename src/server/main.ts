@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { migrateToLatest, openConfiguredDatabase } from '../db/index.ts';
 import { buildApp } from './app.ts';
 import { type BootstrapReport, bootstrap } from './bootstrap.ts';
-import type { Config } from './env.ts';
+import { type Config, ConfigError } from './env.ts';
 
 const WEB_SOURCE = resolve('src/web');
 const WEB_OUT = resolve('dist/web');
@@ -35,6 +35,16 @@ function printFirstStart(report: BootstrapReport): void {
   console.log('  (shown once: keep them; `bin/tessera user password --email <email>` sets a new one)\n');
 }
 
+/** What the operator can change when the server cannot listen, as a configuration error (no stack). */
+function whyNotListening(error: unknown, config: Readonly<Config>): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return new ConfigError([`PORT ${config.port} is in use (${where}): stop what listens there, or set PORT to another port`]);
+  if (code === 'EACCES') return new ConfigError([`PORT ${config.port} needs privileges this process lacks (${where}): set PORT to 1024 or above`]);
+  if (code === 'EADDRNOTAVAIL') return new ConfigError([`HOST ${config.host} is not an address of this machine`]);
+  return error;
+}
+
 /** Migrates, bootstraps, builds what is missing and serves until SIGINT/SIGTERM. */
 export async function serve(config: Readonly<Config>): Promise<void> {
   const database = openConfiguredDatabase(config, { checkpointInBackground: true });
@@ -47,7 +57,14 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   const app = await buildApp({ config, database, logger: { level: config.logLevel } });
   const { startJobs } = await import('../jobs/index.ts');
   const jobs = config.jobs ? startJobs({ database, now: Date.now, log: app.log }) : undefined;
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    jobs?.stop();
+    await app.close();
+    await database.dialect.close();
+    throw whyNotListening(error, config);
+  }
   const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   console.log(`\nTessera is serving ${where} on ${database.dialect.name === 'sqlite' ? `SQLite (${config.dataDir})` : 'PostgreSQL'}\n`);
   const stop = async () => {
