@@ -32,6 +32,16 @@ describe('configuration', () => {
     expect(readFileSync(join(dir, 'secret'), 'utf8').trim()).toBe(first.secret);
     expect(first).toMatchObject({ port: 8080, databaseUrl: undefined, demo: true });
   });
+
+  it('says what to do when DATA_DIR cannot keep the secret, or the kept one is damaged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cfg-'));
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(() => loadConfig({ DATA_DIR: join(dir, 'a-file', 'data') })).toThrow(/DATA_DIR cannot keep the generated secret \(ENOTDIR.*point DATA_DIR at a writable folder, or set TESSERA_SECRET/);
+    writeFileSync(join(dir, 'secret'), 'short\n');
+    expect(() => loadConfig({ DATA_DIR: dir })).toThrow(/secret holds fewer than 32 characters: restore it from a backup, or set TESSERA_SECRET/);
+    expect(readFileSync(join(dir, 'secret'), 'utf8')).toBe('short\n');
+    expect(loadConfig({ DATA_DIR: dir, TESSERA_SECRET: 'x'.repeat(32) }).secret).toBe('x'.repeat(32));
+  });
 });
 
 describe('the CLI', () => {

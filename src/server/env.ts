@@ -96,11 +96,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze({ port, host, dataDir, databaseUrl, secret, adminEmail, adminPassword, demo, importMaxBytes, bodyLimitBytes, logLevel, jobs, apiRateLimit });
 }
 
+/** The secret kept in DATA_DIR, made on first use; two processes starting at once keep the first one made. */
 function readOrCreateSecret(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  let secret: string;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(file)) {
+      try {
+        writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    secret = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError([`DATA_DIR cannot keep the generated secret (${(error as Error).message}): point DATA_DIR at a writable folder, or set TESSERA_SECRET`]);
+  }
+  // Every API key and session is hashed with it: a new one would silently lock everyone out.
+  if (secret.length < 32) throw new ConfigError([`${file} holds fewer than 32 characters: restore it from a backup, or set TESSERA_SECRET`]);
   return secret;
 }
