@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The validated, frozen configuration. The only place in the server that reads process.env. */
@@ -96,17 +96,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze({ port, host, dataDir, databaseUrl, secret, adminEmail, adminPassword, demo, importMaxBytes, bodyLimitBytes, logLevel, jobs, apiRateLimit });
 }
 
-/** The secret kept in DATA_DIR, made on first use; two processes starting at once keep the first one made. */
+/** The secret kept in DATA_DIR, made on first use; processes starting at once all keep the first one made. */
 function readOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
   let secret: string;
   try {
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(file)) {
+      // Written aside and linked into place, so no process ever reads a secret half written.
+      const aside = `${file}.${process.pid}`;
+      writeFileSync(aside, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
       try {
-        writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+        linkSync(aside, file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        unlinkSync(aside);
       }
     }
     secret = readFileSync(file, 'utf8').trim();
