@@ -23,10 +23,16 @@ const PROJECT_SETTINGS = JSON.stringify({ gold_rate: 0.05, pay: { currency: 'USD
 // The SQLite target at N = 200: cycles per second, and the claim p99 in ms.
 const SQLITE_TARGET = 3_000;
 const SQLITE_TARGET_P99_MS = 25;
+/**
+ * Runs at N = 200, each with a fresh server: one run on this shared 2-core machine varies by about a tenth
+ * either way with the same code, so the target is judged on the median of several.
+ */
+const N200_RUNS = 3;
 const ANSWER = JSON.stringify({ response: { category: 'a' } });
 const WARMUP_MS = 3_000;
 const MEASURE_MS = 22_000;
 const PG_MEASURE_MS = 20_000;
+const PG_RUNS = 3;
 const BARE_HTTP_MS = 8_000;
 const RAW_CLAIM_MS = 5_000;
 const PG_BARE_MS = 10_000;
@@ -114,6 +120,12 @@ async function workLoad(
     // A profiled server writes its profile only on a clean exit, after its backlog drains.
     await Promise.all(servers.map((s) => s.stop(process.env.TESSERA_BENCH_PROFILE ? 90_000 : 3_000)));
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The bare Fastify route under the same closed loop (claim-shaped POST, then submit-shaped POST). */
@@ -289,7 +301,10 @@ async function runWorkSqlite(): Promise<SectionResult> {
   const freshKeys = big.workers.slice(200).map((w) => w.key);
   const serve1m = async () => [await startServe(storageEnv({ dataDir: dir1m }), 'work-sqlite-server')];
   const n50 = await workLoad('1M tasks', serve1m, big.requester, keys, fixture.project, 50, { measureMs: MEASURE_MS });
-  const n200 = await workLoad('1M tasks', serve1m, big.requester, keys, fixture.project, 200, { measureMs: MEASURE_MS });
+  const n200runs: RunFigures[] = [];
+  for (let i = 0; i < N200_RUNS; i++) n200runs.push(await workLoad(`1M tasks, run ${i + 1} of ${N200_RUNS}`, serve1m, big.requester, keys, fixture.project, 200, { measureMs: MEASURE_MS }));
+  // The run of median throughput stands for the others where one run is quoted (latency table, Little's law).
+  const n200 = [...n200runs].sort((a, b) => cyclesPerSecond(a) - cyclesPerSecond(b))[Math.floor(N200_RUNS / 2)];
   const light1m = await workLoad('1M tasks, light load', serve1m, big.requester, freshKeys, fixture.project, LIGHT_N, { measureMs: LIGHT_MS });
 
   log('work: statements per claim and per submit, counted in-process');
@@ -331,8 +346,8 @@ async function runWorkSqlite(): Promise<SectionResult> {
   const bare50 = await bareFastifyLoad(50);
   const bare200 = await bareFastifyLoad(200);
 
-  const rate200 = cyclesPerSecond(n200);
-  const p99claim200 = n200.load.latency.claim.percentile(99);
+  const rate200 = median(n200runs.map(cyclesPerSecond));
+  const p99claim200 = median(n200runs.map((r) => r.load.latency.claim.percentile(99)));
   const met200 = rate200 >= SQLITE_TARGET && p99claim200 < SQLITE_TARGET_P99_MS;
   const flatP50 = light10k.load.latency.claim.percentile(50);
   const flatP99 = light10k.load.latency.claim.percentile(99);
@@ -343,7 +358,7 @@ async function runWorkSqlite(): Promise<SectionResult> {
     {
       section: 'Work, SQLite',
       name: 'claim+submit, N = 200, 1M tasks',
-      value: `${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)}`,
+      value: `${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)} (medians of ${N200_RUNS} runs)`,
       baseline: `bare Fastify ${fmt.int(cyclesPerSecond(bare200))} cycles/s; bare SQL claim ${fmt.int(raw.perSecond)} claims/s`,
       target: '≥ 3,000 cycles/s and claim p99 < 25 ms',
       met: met200,
@@ -366,8 +381,9 @@ async function runWorkSqlite(): Promise<SectionResult> {
     'started fresh for each run, on a copy of the 1M-task database from section 1 (overlap 3, 5% gold rows), with `gold_rate`',
     'set to 0.05 and a piece rate of 10 cents (estimated 10 s) through `POST /v1/projects/bench-1m/setParams`, so every submit books',
     'its piece in the ledger as on any paying project. Workers are users inserted directly with one shared password',
-    `hash, each with a key from \`createApiKey\`. Each run: ${WARMUP_MS / 1000} s warm-up (not counted), then ${MEASURE_MS / 1000} s measured; N = 200 runs after`,
-    "N = 50 on the same database. Latency is the client's round trip of every request sent inside the window (so a",
+    `hash, each with a key from \`createApiKey\`. Each run: ${WARMUP_MS / 1000} s warm-up (not counted), then ${MEASURE_MS / 1000} s measured; N = 200 runs ${N200_RUNS} times after`,
+    `N = 50 on the same database, each run with a server of its own, and its target is judged on the medians of the ${N200_RUNS} (a single run varies by about a tenth either way on this shared machine).`,
+    "Latency is the client's round trip of every request sent inside the window (so a",
     'backlog shows as queueing delay; the burst of first claims at the start stays in the warm-up); requests still unanswered 1 s after the window closes are abandoned and counted as',
     '"unanswered at cut-off".',
     'A cycle is one claim plus one submit.',
@@ -377,7 +393,7 @@ async function runWorkSqlite(): Promise<SectionResult> {
     '`http` client, used before, cost 1.2 to 1.8 times as much per cycle and held the bare Fastify route to 50-65% of what it',
     'reaches with undici. The last column shows how much of one core the server and the load generator each used over the run.',
     '',
-    table(RUN_HEAD, [runRow(n50, '1M tasks'), runRow(n200, '1M tasks'), runRow(small, '10k tasks (fresh database)'), runRow(light1m, '1M tasks, light load'), runRow(light10k, '10k tasks, light load (fresh database)'), runRow(bare50, '**baseline**: bare Fastify route'), runRow(bare200, '**baseline**: bare Fastify route')]),
+    table(RUN_HEAD, [runRow(n50, '1M tasks'), ...n200runs.map((r) => runRow(r, r.label)), runRow(small, '10k tasks (fresh database)'), runRow(light1m, '1M tasks, light load'), runRow(light10k, '10k tasks, light load (fresh database)'), runRow(bare50, '**baseline**: bare Fastify route'), runRow(bare200, '**baseline**: bare Fastify route')]),
     '',
     `**Baseline, bare SQL claim** (the ceiling for claims alone): **${fmt.int(raw.perSecond)} claims/s**, p50 ${fmt.ms(raw.latency.percentile(50))}, p99 ${fmt.ms(raw.latency.percentile(99))} (${raw.claims.toLocaleString('en')} claims):`,
     "one better-sqlite3 transaction per claim, in-process, running the statements `lockNextTask` (non-gold branch) and",
@@ -431,11 +447,11 @@ async function runWorkSqlite(): Promise<SectionResult> {
         }),
       ],
     ),
-    errorList([n50, n200, small, light10k, light1m]),
-    `Target at N = 200: ≥ 3,000 cycles/s with claim p99 < 25 ms — ${verdict(met200)} (${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)}).` +
+    errorList([n50, ...n200runs, small, light10k, light1m]),
+    `Target at N = 200: ≥ 3,000 cycles/s with claim p99 < 25 ms — ${verdict(met200)} (medians of the ${N200_RUNS} runs: ${fmt.int(rate200)} cycles/s, claim p99 ${fmt.ms(p99claim200)}; the runs: ${n200runs.map((r) => `${fmt.int(cyclesPerSecond(r))} cycles/s with claim p99 ${fmt.ms(r.load.latency.claim.percentile(99))}`).join(', ')}).` +
       (cyclesPerSecond(bare200) < 3_000 ? ` On this machine the bare Fastify route, with no work behind it, reached ${fmt.int(cyclesPerSecond(bare200))} cycles/s at N = 200: the target is above what HTTP alone does here with this load generator.` : '') +
       // Little's law for a closed loop: N requests are always in flight, so a cycle lasts N / throughput.
-      ` In a closed loop of N workers a cycle lasts N / throughput on average (here 200 / ${fmt.int(rate200)} = ${fmt.ms(200_000 / rate200)}; claim p50 ${fmt.ms(n200.load.latency.claim.percentile(50))} + submit p50 ${fmt.ms(n200.load.latency.submit.percentile(50))}): at 3,000 cycles/s that is ${fmt.ms(200_000 / 3_000)} for a claim and a submit together, so a claim p99 under 25 ms also needs claims answered well ahead of submits; with the two alike (a claim then averages half a cycle), even the average claim takes under 25 ms only above 4,000 cycles/s. Claims already go first within each turn of the event loop (README, cohorts), and a claim that arrives while a turn's submits run waits for them, at most 16 (the cap trades 15-20% of throughput for a claim p99 about half as long, README).`,
+      ` In a closed loop of N workers a cycle lasts N / throughput on average (in the run of median throughput 200 / ${fmt.int(cyclesPerSecond(n200))} = ${fmt.ms(200_000 / cyclesPerSecond(n200))}; claim p50 ${fmt.ms(n200.load.latency.claim.percentile(50))} + submit p50 ${fmt.ms(n200.load.latency.submit.percentile(50))}): at 3,000 cycles/s that is ${fmt.ms(200_000 / 3_000)} for a claim and a submit together, so a claim p99 under 25 ms also needs claims answered well ahead of submits; with the two alike (a claim then averages half a cycle), even the average claim takes under 25 ms only above 4,000 cycles/s. Claims already go first within each turn of the event loop (README, cohorts), and a claim that arrives while a turn's submits run waits for them, at most 16 (the cap trades 15-20% of throughput for a claim p99 about half as long, README).`,
     `Claim latency 10k → 1M at the light load (flat = p50 within 2× + 1 ms and p99 within 2× + 2 ms, an allowance for the few milliseconds of scheduling jitter on a shared 2-core machine): p50 ${fmt.ms(flatP50)} → ${fmt.ms(bigP50)}, p99 ${fmt.ms(flatP99)} → ${fmt.ms(bigP99)} — ${verdict(figures[2].met)}.`,
   ].join('\n');
   return { markdown: md + profileNote('work-sqlite-server', 'the SQLite server, 1M tasks') + profileNote('work-sqlite-10k-server', 'the SQLite server, 10k tasks'), figures };
@@ -542,7 +558,7 @@ function cpuNote(run: RunFigures, postgresShare: number, bare: BareClaims): stri
   const ms = (share: number, perSecond: number) => `${((share / perSecond) * 1000).toFixed(2)} ms`;
   const nodes = run.serverCpu.reduce((a, b) => a + b, 0);
   return [
-    `CPU per cycle of the HTTP run (shares of one core over the run, divided by ${fmt.int(rate)} cycles/s): the two nodes`,
+    `CPU per cycle of the HTTP run of median throughput (shares of one core over the run, divided by ${fmt.int(rate)} cycles/s): the two nodes`,
     `${ms(nodes, rate)}, PostgreSQL's processes ${ms(postgresShare, rate)}, the load generator ${ms(run.loadgenCpu, rate)}. Per bare claim`,
     `(divided by ${fmt.int(bare.perSecond)} claims/s): PostgreSQL ${ms(bare.cpu?.postgres ?? Number.NaN, bare.perSecond)}, the bare clients ${ms(bare.cpu?.client ?? Number.NaN, bare.perSecond)}.`,
     'A cycle may cost at most twice what a bare claim costs, all parts together, for the target to be met.',
@@ -565,26 +581,34 @@ async function runWorkPostgres(): Promise<SectionResult> {
     await database.dialect.close();
     if (!project || !statements) throw new Error('no project');
 
-    await settle(scratch.url);
-    let activity: Array<[string, number]> = [];
-    let postgresShare = Number.NaN;
-    const run = await workLoad(
-      '100k tasks, 2 nodes',
-      async () => Promise.all([startServe(env, 'work-pg-node-a'), startServe(env, 'work-pg-node-b')]),
-      key,
-      workers.map((w) => w.key),
-      PROJECT,
-      100,
-      {
-        measureMs: PG_MEASURE_MS,
-        during: async (stop) => {
-          const pg0 = postgresCpuByPid();
-          const t0 = performance.now();
-          activity = await sampleActivity(scratch.url, scratch.name, stop);
-          postgresShare = postgresCpuSince(pg0) / ((performance.now() - t0) / 1000);
+    // Like N = 200 on SQLite, the HTTP run is repeated (each after a VACUUM and CHECKPOINT, with nodes of
+    // its own) and judged on the median: one run here varied from 46% to 51% of the same baseline.
+    const runs: Array<{ run: RunFigures; activity: Array<[string, number]>; postgresShare: number }> = [];
+    for (let i = 0; i < PG_RUNS; i++) {
+      await settle(scratch.url);
+      let activity: Array<[string, number]> = [];
+      let postgresShare = Number.NaN;
+      const run = await workLoad(
+        `100k tasks, 2 nodes, run ${i + 1} of ${PG_RUNS}`,
+        async () => Promise.all([startServe(env, 'work-pg-node-a'), startServe(env, 'work-pg-node-b')]),
+        key,
+        workers.map((w) => w.key),
+        PROJECT,
+        100,
+        {
+          measureMs: PG_MEASURE_MS,
+          during: async (stop) => {
+            const pg0 = postgresCpuByPid();
+            const t0 = performance.now();
+            activity = await sampleActivity(scratch.url, scratch.name, stop);
+            postgresShare = postgresCpuSince(pg0) / ((performance.now() - t0) / 1000);
+          },
         },
-      },
-    );
+      );
+      runs.push({ run, activity, postgresShare });
+    }
+    // The run of median throughput stands for the others in the CPU and wait notes.
+    const { run, activity, postgresShare } = [...runs].sort((a, b) => cyclesPerSecond(a.run) - cyclesPerSecond(b.run))[Math.floor(PG_RUNS / 2)];
 
     log('work-pg: statements per claim and per submit, counted in-process; one bare round trip');
     const perCycle = await statementsPerCycle({ postgresUrl: scratch.url }, PROJECT, workers.map((w) => w.key));
@@ -603,13 +627,13 @@ async function runWorkPostgres(): Promise<SectionResult> {
     const best = sweep.reduce((a, b) => (b.bare.perSecond > a.bare.perSecond ? b : a));
     const bare = best.bare;
 
-    const rate = cyclesPerSecond(run);
+    const rate = median(runs.map((r) => cyclesPerSecond(r.run)));
     const ratio = rate / bare.perSecond;
     const figures: Figure[] = [
       {
         section: 'Work, PostgreSQL',
         name: 'claim+submit, N = 100 over 2 nodes, 100k tasks',
-        value: `${fmt.int(rate)} cycles/s, claim p99 ${fmt.ms(run.load.latency.claim.percentile(99))}`,
+        value: `${fmt.int(rate)} cycles/s (median of ${PG_RUNS} runs), claim p99 ${fmt.ms(median(runs.map((r) => r.run.load.latency.claim.percentile(99))))}`,
         baseline: `bare SKIP LOCKED claim ${fmt.int(bare.perSecond)} claims/s → ${fmt.pct(ratio)}`,
         target: '≥ 50% of bare',
         met: ratio >= 0.5,
@@ -622,11 +646,11 @@ async function runWorkPostgres(): Promise<SectionResult> {
       'with its default pool of 10 connections) on one scratch database holding a 100,000-task project (the first 100k rows of',
       'the same file: overlap 3, 5% gold, `gold_rate` 0.05 and a piece rate of 10 cents via setParams, as in section 4). N = 100',
       'workers, alternately assigned to the two nodes,',
-      `run the same claim-then-submit loop: ${WARMUP_MS / 1000} s warm-up, ${PG_MEASURE_MS / 1000} s measured. PostgreSQL, both nodes and the load generator share the 2 cores.`,
-      'This run and each baseline run below start right after a `VACUUM` and a `CHECKPOINT` of the scratch database, so none steps',
+      `run the same claim-then-submit loop: ${WARMUP_MS / 1000} s warm-up, ${PG_MEASURE_MS / 1000} s measured, ${PG_RUNS} times with nodes of their own; the target is judged on the median throughput. PostgreSQL, both nodes and the load generator share the 2 cores.`,
+      'Each run and each baseline run below start right after a `VACUUM` and a `CHECKPOINT` of the scratch database, so none steps',
       "over another's dead rows or pays for the writes of what ran before it (the import, another run, an earlier section).",
       '',
-      table(RUN_HEAD, [runRow(run, '100k tasks, 2 nodes')]),
+      table(RUN_HEAD, runs.map((r) => runRow(r.run, r.run.label))),
       '',
       `**Baseline**: the bare claim with ${BARE_PG_CLIENTS.join(', ')} concurrent \`pg\` clients in turn, on the same database after the HTTP run: \`BEGIN\`, the`,
       'statements `lockNextTask` (non-gold branch, `FOR UPDATE SKIP LOCKED`) and `insertAssignment` send, captured from those',
@@ -659,7 +683,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
       ...bare.plan,
       '```',
       '',
-      'What the database backends were doing during the HTTP run (pg_stat_activity sampled every 50 ms; share of samples of',
+      'What the database backends were doing during the HTTP run of median throughput (pg_stat_activity sampled every 50 ms; share of samples of',
       'backends that were active or idle inside a transaction):',
       '',
       table(
@@ -667,8 +691,8 @@ async function runWorkPostgres(): Promise<SectionResult> {
         activity.slice(0, 10).map(([k, v]) => [`\`${k.replace(/\|/g, '\\|').replace(/`/g, "'")}\``, fmt.pct(v)]),
         ['l', 'r'],
       ),
-      errorList([run]),
-      `Target: ≥ 50% of the bare claim rate — ${verdict(ratio >= 0.5)} (${fmt.int(rate)} cycles/s = ${fmt.pct(ratio)} of ${fmt.int(bare.perSecond)}; each cycle is a claim and a submit).`,
+      errorList(runs.map((r) => r.run)),
+      `Target: ≥ 50% of the bare claim rate — ${verdict(ratio >= 0.5)} (median ${fmt.int(rate)} cycles/s = ${fmt.pct(ratio)} of ${fmt.int(bare.perSecond)}; the runs: ${runs.map((r) => `${fmt.int(cyclesPerSecond(r.run))} = ${fmt.pct(cyclesPerSecond(r.run) / bare.perSecond)}`).join(', ')}; each cycle is a claim and a submit).`,
     ].join('\n');
     return { markdown: md + profileNote('work-pg-node-a', 'node A'), figures };
   } finally {
