@@ -568,15 +568,20 @@ function cpuNote(run: RunFigures, postgresShare: number, bare: BareClaims): stri
 /** A scratch database holding the 100k-task project as the import leaves it, its 100 workers and a requester key. */
 async function freshPgProject(project: string) {
   const scratch = await createScratchDatabase('work');
-  const env = storageEnv({ url: scratch.url });
-  log('work-pg: importing 100k tasks into a scratch database');
-  await createRequesterAndProject(env, project);
-  await tessera(['import', await ensureJsonl(100_000), '--project', project, '--quiet'], env);
-  const database = openDatabase({ postgresUrl: scratch.url, poolSize: 2 });
-  const workers = await makeWorkers(database, 100, 'wpg');
-  const key = await requesterKey(database);
-  await database.dialect.close();
-  return { scratch, env, workers, key };
+  try {
+    const env = storageEnv({ url: scratch.url });
+    log('work-pg: importing 100k tasks into a scratch database');
+    await createRequesterAndProject(env, project);
+    await tessera(['import', await ensureJsonl(100_000), '--project', project, '--quiet'], env);
+    const database = openDatabase({ postgresUrl: scratch.url, poolSize: 2 });
+    const workers = await makeWorkers(database, 100, 'wpg');
+    const key = await requesterKey(database);
+    await database.dialect.close();
+    return { scratch, env, workers, key };
+  } catch (error) {
+    await dropScratchDatabase(scratch.name);
+    throw error;
+  }
 }
 
 async function runWorkPostgres(): Promise<SectionResult> {
@@ -590,7 +595,8 @@ async function runWorkPostgres(): Promise<SectionResult> {
     for (let i = 0; i < PG_RUNS; i++) {
       if (last) await dropScratchDatabase(last.scratch.name);
       last = undefined;
-      const { scratch, env, workers, key } = (last = await freshPgProject(PROJECT));
+      last = await freshPgProject(PROJECT);
+      const { scratch, env, workers, key } = last;
       await settle(scratch.url);
       let activity: Array<[string, number]> = [];
       let postgresShare = Number.NaN;
