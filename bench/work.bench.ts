@@ -594,6 +594,7 @@ async function runWorkPostgres(): Promise<SectionResult> {
   try {
     for (let i = 0; i < PG_RUNS; i++) {
       if (last) await dropScratchDatabase(last.scratch.name);
+      // Dropped: should the next import fail, the finally below must not drop it again.
       last = undefined;
       last = await freshPgProject(PROJECT);
       const { scratch, env, workers, key } = last;
