@@ -90,6 +90,13 @@ describe.each(dialects)('prepared queries on %s', (dialect) => {
     const branching = prepared((db: Kysely<DB>, newestFirst: boolean) => db.selectFrom('users').select('id').orderBy('id', newestFirst ? 'desc' : 'asc'));
     expect(() => branching(database.db, false)).toThrow(/must use each of its 1 values as a value, it uses 0/);
   });
+
+  it('refuses a statement prepared both to be read and to be written behind, whose result would then never come back', async () => {
+    const email = `${unique('twice')}@example.test`;
+    const build = (db: Kysely<DB>, name: string, who: string) => db.updateTable('users').set({ display_name: name }).where('email', '=', who).where('locale', '=', 'twice');
+    await prepared(build)(database.db, 'read', email);
+    await expect(writeBehind(build)(database.db, 'behind', email)).rejects.toThrow(/prepared both as writeBehind and not/);
+  });
 });
 
 describe.runIf(dialects.includes('postgres'))('prepared queries as named statements on postgres', () => {

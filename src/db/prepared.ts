@@ -21,8 +21,9 @@ export function keepReady(text: string): void {
   if (!preparedTexts.has(text)) preparedTexts.set(text, preparedTexts.size);
 }
 
-/** The SQL texts of writeBehind() statements. */
+/** The SQL texts of writeBehind() statements, and of the other prepared() ones. */
 const writeBehindTexts = new Set<string>();
+const readTexts = new Set<string>();
 
 /** Whether nobody reads what this statement returns (writeBehind), so a database may send it later. */
 export function isWriteBehind(text: string): boolean {
@@ -72,9 +73,11 @@ export function prepared<S, Args extends unknown[], Row>(build: (db: Kysely<S>, 
       const expected = args.reduce<number>((n, a) => n + (isRecord(a) ? Object.keys(a).length : 1), 0);
       const used = new Set(query.parameters.filter((p) => p instanceof Slot).map((p) => `${(p as Slot).index}.${(p as Slot).field}`));
       if (used.size !== expected) throw new Error(`a prepared query must use each of its ${expected} values as a value, it uses ${used.size}: ${query.sql}`);
+      // A text is known as written behind or not: the same text both ways would send a read behind.
+      if ((writesBehind ? readTexts : writeBehindTexts).has(query.sql)) throw new Error(`a statement is prepared both as writeBehind and not: ${query.sql}`);
+      (writesBehind ? writeBehindTexts : readTexts).add(query.sql);
       compiled.set(dialect, query);
       keepReady(query.sql);
-      if (writesBehind) writeBehindTexts.add(query.sql);
     }
     const parameters = query.parameters.map((p) => {
       if (!(p instanceof Slot)) return p;

@@ -45,14 +45,39 @@ export async function lockAccount(trx: H, workerId: number, now: number): Promis
 
 /**
  * Records that `weekKey` has events, so the close job finds the account. Always asks the database
- * (never a value read earlier). The conditional update holds the row only when it changes it, so it
+ * (never a value read earlier), unless this transaction has itself noted this week or an earlier one
+ * (notedInTransaction): a submit's piece then adds no statement to its time's. The conditional update holds the row only when it changes it, so it
  * waits for a close only when the row it sees already qualifies. A caller whose account's first open
  * week may be closing holds the account itself, as recordAssignmentEnded does, so that a close
  * never leaves this week out of `next_open_week`.
  */
 export async function noteOpenWeek(trx: H, account: AccountRow, weekKey: string): Promise<void> {
-  await moveOpenWeek(trx, weekKey, account.worker_id);
+  if (!notedAlready(trx, account.worker_id, weekKey)) {
+    await moveOpenWeek(trx, weekKey, account.worker_id);
+    rememberNoted(trx, account.worker_id, weekKey);
+  }
   keepOpenWeek(account, weekKey);
+}
+
+/**
+ * The earliest week each account's next_open_week was noted at in a transaction, by worker. Once this
+ * transaction has noted week W, the row holds W or earlier until it commits (only a close moves it
+ * later, and none runs beside a note: see noteOpenWeek), so noting W or a later week again changes nothing.
+ */
+const notedInTransaction = new WeakMap<H, Map<number, string>>();
+
+function notedAlready(trx: H, workerId: number, weekKey: string): boolean {
+  const noted = notedInTransaction.get(trx)?.get(workerId);
+  return noted !== undefined && noted <= weekKey;
+}
+
+function rememberNoted(trx: H, workerId: number, weekKey: string): void {
+  // Outside a transaction each statement stands alone: nothing to remember.
+  if (!trx.isTransaction) return;
+  let noted = notedInTransaction.get(trx);
+  if (!noted) notedInTransaction.set(trx, (noted = new Map()));
+  const earlier = noted.get(workerId);
+  if (earlier === undefined || weekKey < earlier) noted.set(workerId, weekKey);
 }
 
 /** The account as noteOpenWeek left it in the database. */
@@ -325,9 +350,17 @@ const appendEntryNotingWeek = writeBehind((db: H, values: ReturnType<typeof entr
  * went in; and only where a WITH may write.
  */
 export async function insertNewEntryNotingWeek(db: H, account: AccountRow, entry: NewEntry): Promise<void> {
-  await appendEntryNotingWeek(db, entryValues(entry), entry.weekKey, account.worker_id);
+  if (notedAlready(db, account.worker_id, entry.weekKey)) await appendNewEntry(db, entryValues(entry));
+  else {
+    // Not remembered: the week is noted only if the entry went in, which this caller never learns.
+    await appendEntryNotingWeek(db, entryValues(entry), entry.weekKey, account.worker_id);
+  }
   keepOpenWeek(account, entry.weekKey);
 }
+
+// The entry alone, when its week is noted already: one table, so it goes out merged with the transaction's
+// other writes. (Its text must differ from appendEntry's, whose result is read: the conflict target is left out.)
+const appendNewEntry = writeBehind((db: H, values: ReturnType<typeof entryValues>) => db.insertInto('ledger_entries').values(values).onConflict((oc) => oc.doNothing()));
 
 /** Appends entries (a close's), failing on a duplicate key: a close never half-writes. */
 export async function insertEntries(db: H, entries: NewEntry[]): Promise<void> {
@@ -395,6 +428,7 @@ const appendSegmentNotingWeek = writeBehind((db: H, values: ReturnType<typeof se
 export async function recordSegments(db: H, account: AccountRow, segments: NewSegment[], writableCte: boolean): Promise<void> {
   if (writableCte && segments.length === 1) {
     await appendSegmentNotingWeek(db, segmentValues(segments[0]), segments[0].weekKey, account.worker_id);
+    rememberNoted(db, account.worker_id, segments[0].weekKey);
     keepOpenWeek(account, segments[0].weekKey);
     return;
   }
