@@ -134,6 +134,18 @@ export async function insertAssignment(trx: Transaction<DB>, a: NewAssignment): 
 export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
 
 /**
+ * Two claims of one worker at once (two tabs, a double click) may pick the same task on PostgreSQL: a
+ * claim whose statement began before the other committed does not see that assignment, and reaches the
+ * task once the other no longer locks it. The unique (task, worker) index refuses it, the statement changed
+ * nothing, and the claim runs again, now seeing the other's assignment.
+ */
+function isSecondHoldOfTask(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'assignments_task_worker';
+}
+const CLAIM_ATTEMPTS = 5;
+
+/**
  * Gives the worker the next task (a gold one first when `goldFirst`, else or failing that a regular
  * one): takes a slot on it and inserts the active assignment, atomically. Undefined when nothing is
  * eligible. Where the database allows (writableCte) each attempt is one statement, so no transaction
@@ -143,7 +155,15 @@ export type Claim = Omit<NewAssignment, 'taskId' | 'isGold'>;
  */
 export async function claimNextTask(database: Database, a: Claim, goldFirst: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
   const { db, dialect } = database;
-  if (dialect.writableCte) return (goldFirst ? await claimInOneStatement(db, a, true, readAt) : undefined) ?? (await claimInOneStatement(db, a, false, readAt));
+  if (dialect.writableCte) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (goldFirst ? await claimInOneStatement(db, a, true, readAt) : undefined) ?? (await claimInOneStatement(db, a, false, readAt));
+      } catch (error) {
+        if (attempt >= CLAIM_ATTEMPTS || !isSecondHoldOfTask(error)) throw error;
+      }
+    }
+  }
   return db.transaction().execute(async (trx) => {
     let task = goldFirst ? await lockNextTask(trx, dialect, a.projectId, a.workerId, true, readAt) : undefined;
     task ??= await lockNextTask(trx, dialect, a.projectId, a.workerId, false, readAt);
