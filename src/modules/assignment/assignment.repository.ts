@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
-import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type ProjectsTable, type TasksTable, writeBehind } from '../../db/index.ts';
-import { type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf, type KnownLedgerRows, knownLatestCard, knownLedgerColumns, knownLedgerRows, latestCardIdColumn } from '../ledger/index.ts';
+import { type AssignmentsTable, type Database, type DB, type DialectAdapter, prepared, type TasksTable, writeBehind } from '../../db/index.ts';
+import { type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf, type KnownLedgerRows, knownAccountColumn, knownLatestCard, latestCardIdColumn, withKnownAccount } from '../ledger/index.ts';
 import { findProjectAsOf, type Project, toProject } from '../projects/index.ts';
 import type { TimeState } from './time-accounting.ts';
 
@@ -223,7 +223,7 @@ export async function lockAssignmentWithLease(trx: Transaction<DB>, id: number):
   return { ...row, leaseSeconds: lease_seconds };
 }
 
-/** A submit's first read: its assignment and task (both locked), project, and on rowToJson the ledger's rows too. */
+/** A submit's first read: its assignment and task (both locked), project, the newest rate card, and on rowToJson the worker's ledger account too. */
 export interface SubmitContext {
   row: AssignmentRow;
   task: TaskRecord;
@@ -236,12 +236,12 @@ const assignmentWithContext = prepared((db: Kysely<DB>, id: number) =>
     .selectFrom('assignments as a')
     .innerJoin('tasks as t', 't.id', 'a.task_id')
     .innerJoin('projects as p', 'p.id', 'a.project_id')
-    .select([sql<AssignmentRow>`row_to_json(a)`.as('assignment'), sql<TaskRecord>`row_to_json(t)`.as('task'), sql<Selectable<ProjectsTable>>`row_to_json(p)`.as('project'), ...knownLedgerColumns()])
+    .select([sql<AssignmentRow>`row_to_json(a)`.as('assignment'), sql<TaskRecord>`row_to_json(t)`.as('task'), 'p.updated_at as project_updated_at', latestCardIdColumn(), knownAccountColumn()])
     .where('a.id', '=', id)
     .forUpdate(['a', 't']),
 );
 
-// Elsewhere: the task with what tells whether copies read earlier of its project and newest rate card are current.
+// Elsewhere: the task, and what tells whether copies read earlier of its project and newest rate card are current.
 const taskForSubmit = prepared((db: Kysely<DB>, id: number) =>
   db
     .selectFrom('tasks as t')
@@ -253,14 +253,17 @@ const taskForSubmit = prepared((db: Kysely<DB>, id: number) =>
 
 /**
  * Locks the assignment and its task and reads what a submit needs with them. Where a statement is a
- * round trip (rowToJson) that is one statement, locking both rows; elsewhere one for the assignment and
- * one for the task, under the transaction's hold on the whole database, with the project and its newest
- * rate card from copies read earlier while those are current. Undefined when there is no such assignment.
+ * round trip (rowToJson) that is one statement, locking both rows, with the worker's ledger account;
+ * elsewhere one for the assignment and one for the task, under the transaction's hold on the whole
+ * database. Either way the project and its newest rate card come from copies read earlier while the
+ * statement shows them current (read afresh otherwise). Undefined when there is no such assignment.
  */
 export async function lockForSubmit(trx: Transaction<DB>, database: Database, id: number): Promise<SubmitContext | undefined> {
   if (database.dialect.rowToJson) {
     const [found] = (await assignmentWithContext(trx, id)).rows;
-    return found && { row: found.assignment, task: found.task, project: toProject(found.project), ledger: knownLedgerRows(found) };
+    if (!found) return undefined;
+    const project = await findProjectAsOf(database.db, trx, found.task.project_id, found.project_updated_at);
+    return project && { row: found.assignment, task: found.task, project, ledger: withKnownAccount(await knownLatestCard(database.db, trx, project.id, found.latest_card_id), found) };
   }
   const row = await lockAssignment(trx, id);
   if (!row) return undefined;

@@ -4,7 +4,7 @@
  * sanctions and reports. Other modules import only from here.
  */
 export { ledgerRoutes } from './ledger.routes.ts';
-export { type KnownLedgerRows, knownLatestCard, knownLedgerColumns, knownLedgerRows, latestCardIdColumn, pieceBookedColumn, recordAssignmentEnded } from './pay.service.ts';
+export { type KnownLedgerRows, knownAccountColumn, knownLatestCard, latestCardIdColumn, pieceBookedColumn, recordAssignmentEnded, withKnownAccount } from './pay.service.ts';
 export { checkClaimAllowed, type ClaimFlags, claimFlagColumns, claimFlagsClear, claimFlagsOf } from './claim-guard.service.ts';
 export { recordAuditDecision, recordReviewDecision } from './decisions.service.ts';
 export { closeDueWeeks, verifyChain, chainHead, CLOSE_GRACE_MS } from './week-close.service.ts';

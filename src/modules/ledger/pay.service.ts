@@ -24,7 +24,6 @@ import {
   platformFloor,
   profileAsOf,
   recordSegments,
-  toCardRow,
 } from './ledger.repository.ts';
 import { type LedgerDB, ledgerDb } from './ledger.tables.ts';
 import { convertWith, MissingRateError } from './week-close.ts';
@@ -45,21 +44,16 @@ export interface KnownLedgerRows {
 }
 
 /**
- * The rows of KnownLedgerRows as JSON columns (`ledger_card`, `ledger_account`) of a statement over
- * an assignment aliased `a`, for a dialect with rowToJson. Read them back with knownLedgerRows.
+ * The worker's ledger account as a JSON column (`ledger_account`) of a statement over an assignment
+ * aliased `a`, for a dialect with rowToJson. Add it to what the submit knows with withKnownAccount.
  */
-export function knownLedgerColumns() {
-  return [
-    sql<unknown>`(SELECT row_to_json(c) FROM rate_cards c WHERE c.project_id = a.project_id ORDER BY c.version DESC LIMIT 1)`.as('ledger_card'),
-    sql<unknown>`(SELECT row_to_json(l) FROM ledger_accounts l WHERE l.worker_id = a.worker_id)`.as('ledger_account'),
-  ] as const;
+export function knownAccountColumn() {
+  return sql<unknown>`(SELECT row_to_json(l) FROM ledger_accounts l WHERE l.worker_id = a.worker_id)`.as('ledger_account');
 }
 
-export function knownLedgerRows(row: { ledger_card: unknown; ledger_account: unknown }): KnownLedgerRows {
-  return {
-    latestCard: row.ledger_card ? toCardRow(row.ledger_card as Selectable<LedgerDB['rate_cards']>) : null,
-    ...(row.ledger_account !== null && { account: row.ledger_account as AccountRow }),
-  };
+/** KnownLedgerRows with the account read by knownAccountColumn added. */
+export function withKnownAccount(known: KnownLedgerRows, row: { ledger_account: unknown }): KnownLedgerRows {
+  return row.ledger_account !== null ? { ...known, account: row.ledger_account as AccountRow } : known;
 }
 
 /** Rate cards by id, per database: a card is never changed once written (append-only), so a copy stays true. */
@@ -67,8 +61,8 @@ const cardsById = new WeakMap<object, Map<number, CardRow>>();
 const CARDS_KEPT = 1_000;
 
 /**
- * The id of the project's newest rate card, as a column of a statement over a task aliased `t`, for a
- * dialect without rowToJson: pass it to knownLatestCard.
+ * The id of the project's newest rate card, as a column of a statement over a task aliased `t`: pass it
+ * to knownLatestCard.
  */
 export function latestCardIdColumn() {
   return sql<number | null>`(SELECT c.id FROM rate_cards c WHERE c.project_id = t.project_id ORDER BY c.version DESC LIMIT 1)`.as('latest_card_id');
