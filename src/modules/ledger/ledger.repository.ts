@@ -46,10 +46,10 @@ export async function lockAccount(trx: H, workerId: number, now: number): Promis
 /**
  * Records that `weekKey` has events, so the close job finds the account. Always asks the database
  * (never a value read earlier), unless this transaction has itself noted this week or an earlier one
- * (notedInTransaction): a submit's piece then adds no statement to its time's. The conditional update holds the row only when it changes it, so it
- * waits for a close only when the row it sees already qualifies. A caller whose account's first open
- * week may be closing holds the account itself, as recordAssignmentEnded does, so that a close
- * never leaves this week out of `next_open_week`.
+ * (notedInTransaction): a submit's piece then adds no statement to its time's. The conditional update
+ * holds the row only when it changes it, so it waits for a close only when the row it sees already
+ * qualifies. A caller whose account's first open week may be closing holds the account itself, as
+ * recordAssignmentEnded does, so that a close never leaves this week out of `next_open_week`.
  */
 export async function noteOpenWeek(trx: H, account: AccountRow, weekKey: string): Promise<void> {
   if (!notedAlready(trx, account.worker_id, weekKey)) {
