@@ -297,6 +297,41 @@ describe.each(dialects)('work distribution on %s', (dialect) => {
     expect((await task(p.ids[1])).status).toBe('pending');
   });
 
+  it('offers every gold task to a worker once, including one held back while the worker went past it', async () => {
+    // Gold comes in id order from after the last one the worker took; one that was not open when the
+    // worker passed it (here: in a batch still being filled) must still reach them once it opens.
+    const p = await project({ gold_rate: 1 }, [{ unique_id: 'regular' }, { unique_id: 'g1', expected_response: { category: 'dog' } }]);
+    const batch = `late-gold-${p.name}`;
+    expect((await call('POST', '/v1/batches', requester, { project: p.name, name: batch })).statusCode).toBe(200);
+    const gold = async (unique_id: string, extra: Record<string, unknown> = {}) => {
+      const res = await call('POST', '/v1/evaluation_tasks/categorization', requester, { project: p.name, unique_id, attachments: [], expected_response: { category: 'dog' }, ...extra });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().task_id as string;
+    };
+    const g2 = await gold('g2', { batch });
+    const g3 = await gold('g3');
+    const g4 = await gold('g4');
+    const w = await makeActor(t, 'worker');
+    const next = async () => {
+      const a = await claimOk(p.name, w);
+      expect((await submit(a.id, w, { category: 'dog' })).statusCode).toBe(200);
+      return a.task.id;
+    };
+    expect([await next(), await next()]).toEqual([p.ids[1], g3]);
+    expect((await call('POST', `/v1/batches/${batch}/finalize`, requester)).statusCode).toBe(200);
+    expect([await next(), await next(), await next()]).toEqual([g4, g2, p.ids[0]]);
+    expect((await claimRes(p.name, w)).statusCode).toBe(204);
+    // Another worker, with nothing held back, takes the gold tasks in id order.
+    const other = await makeActor(t, 'worker');
+    const order = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await claimOk(p.name, other);
+      order.push(a.task.id);
+      await submit(a.id, other, { category: 'dog' });
+    }
+    expect(order).toEqual([p.ids[1], g2, g3, g4]);
+  });
+
   it('shows the estimate, pay and implied hourly rate before work and stores what was shown', async () => {
     const p = await project({ pay: { currency: 'EUR', piece_rate_minor: 10, estimated_seconds: 20 }, content_warnings: ['violence'] }, [{}]);
     const w = await makeActor(t, 'worker');

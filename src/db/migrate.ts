@@ -15,6 +15,7 @@ import * as assignmentShape from './migrations/0012-assignment-shape.ts';
 import * as activeLeasesIndex from './migrations/0013-active-leases-index.ts';
 import * as pendingDecisionsIndex from './migrations/0014-pending-decisions-index.ts';
 import * as activeLeasesOnly from './migrations/0015-active-leases-only.ts';
+import * as goldAnswersIndex from './migrations/0016-gold-answers-index.ts';
 
 /** Migrations in order. Append only: a landed migration is never edited. */
 const migrations: Record<string, { up: typeof foundation.up }> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, { up: typeof foundation.up }> = {
   '0013-active-leases-index': activeLeasesIndex,
   '0014-pending-decisions-index': pendingDecisionsIndex,
   '0015-active-leases-only': activeLeasesOnly,
+  '0016-gold-answers-index': goldAnswersIndex,
 };
 
 /**

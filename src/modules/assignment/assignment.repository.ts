@@ -10,13 +10,14 @@ export type TaskRecord = Selectable<TasksTable>;
 /**
  * The next task this worker may take in the project: open slots, never held by this worker, in claim
  * order (priority, fewest answers still needed, oldest). `lock` row-locks it; on PostgreSQL rows other
- * claimers hold are skipped, so concurrent claims spread over tasks.
+ * claimers hold are skipped, so concurrent claims spread over tasks. Gold tasks come in id order, from
+ * the first after `goldAfter` (see goldHints).
  */
-function nextTask(projectId: number, workerId: number, gold: boolean, lock: string, guard?: RawBuilder<unknown>) {
+function nextTask(projectId: number, workerId: number, gold: boolean, lock: string, guard?: RawBuilder<unknown>, goldAfter = 0) {
   const guarded = guard ? sql`AND ${guard}` : sql``;
   return gold
     ? sql<TaskRecord>`SELECT * FROM tasks t
-        WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 1 AND t.is_test = 0 AND t.held = 0
+        WHERE t.project_id = ${projectId} AND t.status = 'pending' AND t.is_gold = 1 AND t.is_test = 0 AND t.held = 0 AND t.id > ${goldAfter}
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.worker_id = ${workerId})
           ${guarded}
         ORDER BY t.project_id, t.id
@@ -40,12 +41,22 @@ function projectStillAsRead(projectId: number, workerId: number, updatedAt: numb
 
 /** The four shapes of nextTask (gold or not, guarded by projectStillAsRead or not) for one lock clause, prepared. */
 function nextTaskStatementsFor(lock: string) {
-  const plain = (gold: boolean) => prepared((db: Kysely<DB>, projectId: number, workerId: number) => nextTask(projectId, workerId, gold, lock));
-  const guarded = (gold: boolean) =>
-    prepared((db: Kysely<DB>, projectId: number, workerId: number, readAt: number) => nextTask(projectId, workerId, gold, lock, projectStillAsRead(projectId, workerId, readAt)));
-  return { gold: plain(true), regular: plain(false), goldGuarded: guarded(true), regularGuarded: guarded(false) };
+  return {
+    regular: prepared((db: Kysely<DB>, projectId: number, workerId: number) => nextTask(projectId, workerId, false, lock)),
+    regularGuarded: prepared((db: Kysely<DB>, projectId: number, workerId: number, readAt: number) => nextTask(projectId, workerId, false, lock, projectStillAsRead(projectId, workerId, readAt))),
+    gold: prepared((db: Kysely<DB>, projectId: number, workerId: number, after: number) => nextTask(projectId, workerId, true, lock, undefined, after)),
+    goldGuarded: prepared((db: Kysely<DB>, projectId: number, workerId: number, after: number, readAt: number) =>
+      nextTask(projectId, workerId, true, lock, projectStillAsRead(projectId, workerId, readAt), after),
+    ),
+  };
 }
 const nextTaskStatements = new Map<string, ReturnType<typeof nextTaskStatementsFor>>();
+
+function nextTaskStatementsOf(lock: string): ReturnType<typeof nextTaskStatementsFor> {
+  let statements = nextTaskStatements.get(lock);
+  if (!statements) nextTaskStatements.set(lock, (statements = nextTaskStatementsFor(lock)));
+  return statements;
+}
 
 /**
  * The next task this worker may take (see nextTask), locked for the rest of the transaction. With
@@ -53,11 +64,37 @@ const nextTaskStatements = new Map<string, ReturnType<typeof nextTaskStatementsF
  * (see claimNextTask).
  */
 export async function lockNextTask(trx: Transaction<DB>, dialect: DialectAdapter, projectId: number, workerId: number, gold: boolean, readAt?: number): Promise<TaskRecord | undefined> {
-  let statements = nextTaskStatements.get(dialect.forUpdateSkipLocked);
-  if (!statements) nextTaskStatements.set(dialect.forUpdateSkipLocked, (statements = nextTaskStatementsFor(dialect.forUpdateSkipLocked)));
-  const found = readAt === undefined ? await statements[gold ? 'gold' : 'regular'](trx, projectId, workerId) : await statements[gold ? 'goldGuarded' : 'regularGuarded'](trx, projectId, workerId, readAt);
-  return found.rows[0];
+  const statements = nextTaskStatementsOf(dialect.forUpdateSkipLocked);
+  if (!gold) return (readAt === undefined ? await statements.regular(trx, projectId, workerId) : await statements.regularGuarded(trx, projectId, workerId, readAt)).rows[0];
+  const search = async (after: number) => (readAt === undefined ? await statements.gold(trx, projectId, workerId, after) : await statements.goldGuarded(trx, projectId, workerId, after, readAt)).rows[0];
+  return goldHints.find(dialect, projectId, workerId, search, (task) => task.id);
 }
+
+/**
+ * Where each worker's next gold task lies. Gold tasks go to every worker who meets them, each in id
+ * order, so a search from the first gold task would step over every one the worker already answered:
+ * a gold claim would grow with the worker's history (90 us after 60 gold answers each, on 200 workers). A
+ * hint this process keeps per database, not a record: the search starts after the last gold task the
+ * worker took here, and only when it finds nothing there looks again from the first (for a task another
+ * claim held locked then, or one held back, or the first claim after a restart).
+ */
+const goldHints = {
+  byDatabase: new WeakMap<DialectAdapter, Map<string, number>>(),
+  /** Workers remembered per database at most; past that it starts over (each worker's next gold claim searches from the first). */
+  atMost: 100_000,
+  async find<T>(dialect: DialectAdapter, projectId: number, workerId: number, search: (after: number) => Promise<T | undefined>, idOf: (found: T) => number): Promise<T | undefined> {
+    let last = this.byDatabase.get(dialect);
+    if (!last) this.byDatabase.set(dialect, (last = new Map()));
+    const key = `${projectId}:${workerId}`;
+    const after = last.get(key) ?? 0;
+    const found = (await search(after)) ?? (after > 0 ? await search(0) : undefined);
+    if (found !== undefined && idOf(found) > after) {
+      if (last.size >= this.atMost) last.clear();
+      last.set(key, idOf(found));
+    }
+    return found;
+  },
+};
 
 export interface NewAssignment {
   taskId: number;
@@ -158,7 +195,7 @@ export async function claimNextTask(database: Database, a: Claim, goldFirst: boo
   if (dialect.writableCte) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (goldFirst ? await claimInOneStatement(db, a, true, readAt) : undefined) ?? (await claimInOneStatement(db, a, false, readAt));
+        return (goldFirst ? await claimInOneStatement(database, a, true, readAt) : undefined) ?? (await claimInOneStatement(database, a, false, readAt));
       } catch (error) {
         if (attempt >= CLAIM_ATTEMPTS || !isSecondHoldOfTask(error)) throw error;
       }
@@ -177,8 +214,8 @@ export async function claimNextTask(database: Database, a: Claim, goldFirst: boo
  * then insertAssignment do. The task comes back as it was read, before its slot was taken, as
  * lockNextTask returns it.
  */
-const claimSql = (gold: boolean, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, guard?: RawBuilder<unknown>) =>
-  sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(projectId, workerId, gold, 'FOR UPDATE SKIP LOCKED', guard)}),
+const claimSql = (gold: boolean, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, goldAfter = 0, guard?: RawBuilder<unknown>) =>
+  sql<{ assignment: AssignmentRow; task: TaskRecord }>`WITH next AS (${nextTask(projectId, workerId, gold, 'FOR UPDATE SKIP LOCKED', guard, goldAfter)}),
     slot AS (UPDATE tasks SET active_count = tasks.active_count + 1, sub_status = 'in_progress', updated_at = ${now}::bigint FROM next WHERE tasks.id = next.id RETURNING tasks.id),
     inserted AS (
       INSERT INTO assignments (task_id, project_id, worker_id, status, is_gold, claimed_at, lease_expires_at, shown, last_signal_at, idle_grace_ms)
@@ -186,22 +223,27 @@ const claimSql = (gold: boolean, projectId: number, workerId: number, now: numbe
       FROM next JOIN slot ON slot.id = next.id
       RETURNING *)
     SELECT row_to_json(inserted) AS assignment, row_to_json(next) AS task FROM inserted CROSS JOIN next`;
-const claimStatement = (gold: boolean) =>
-  prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number) =>
-    claimSql(gold, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs),
-  );
-const guardedClaimStatement = (gold: boolean) =>
-  prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, readAt: number) =>
-    claimSql(gold, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs, projectStillAsRead(projectId, workerId, readAt)),
-  );
-const claimStatements = { gold: claimStatement(true), regular: claimStatement(false) };
-const guardedClaimStatements = { gold: guardedClaimStatement(true), regular: guardedClaimStatement(false) };
+const claimStatements = {
+  regular: prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number) =>
+    claimSql(false, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs),
+  ),
+  regularGuarded: prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, readAt: number) =>
+    claimSql(false, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs, 0, projectStillAsRead(projectId, workerId, readAt)),
+  ),
+  gold: prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, after: number) =>
+    claimSql(true, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs, after),
+  ),
+  goldGuarded: prepared((db: Kysely<DB>, projectId: number, workerId: number, now: number, leaseExpiresAt: number, shown: string, idleGraceMs: number, after: number, readAt: number) =>
+    claimSql(true, projectId, workerId, now, leaseExpiresAt, shown, idleGraceMs, after, projectStillAsRead(projectId, workerId, readAt)),
+  ),
+};
 
-async function claimInOneStatement(db: Kysely<DB>, a: Claim, gold: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
-  const kind = gold ? 'gold' : 'regular';
+async function claimInOneStatement({ db, dialect }: Database, a: Claim, gold: boolean, readAt?: number): Promise<{ row: AssignmentRow; task: TaskRecord } | undefined> {
   const values = [db, a.projectId, a.workerId, a.now, a.now + a.leaseMs, a.shown, a.idleGraceMs] as const;
-  const [claimed] = (await (readAt === undefined ? claimStatements[kind](...values) : guardedClaimStatements[kind](...values, readAt))).rows;
-  return claimed && { row: claimed.assignment, task: claimed.task };
+  const taken = (rows: Array<{ assignment: AssignmentRow; task: TaskRecord }>) => rows[0] && { row: rows[0].assignment, task: rows[0].task };
+  if (!gold) return taken((await (readAt === undefined ? claimStatements.regular(...values) : claimStatements.regularGuarded(...values, readAt))).rows);
+  const search = async (after: number) => taken((await (readAt === undefined ? claimStatements.gold(...values, after) : claimStatements.goldGuarded(...values, after, readAt))).rows);
+  return goldHints.find(dialect, a.projectId, a.workerId, search, (claimed) => claimed.task.id);
 }
 
 const assignmentForUpdate = prepared((db: Kysely<DB>, id: number) => db.selectFrom('assignments').selectAll().where('id', '=', id).forUpdate());
