@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/server/env.ts';
 
@@ -143,5 +144,60 @@ describe("the first start's passwords", () => {
       server.stop();
     }
   }, 120_000);
-});
 
+  it('come again after a first start stopped while it seeded: it left nothing behind, and the next start seeds the demo whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-first-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', TESSERA_DEMO: 'true', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    delete env.TESSERA_ADMIN_EMAIL;
+    delete env.TESSERA_ADMIN_PASSWORD;
+    const free = await portInUse();
+    free.close();
+    const port = free.port;
+
+    // Killed once its first users are written, wherever it writes them, and before it printed their passwords.
+    const child = spawn(tessera, ['serve'], { env: { ...env, PORT: String(port) }, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.once('exit', r));
+    const usersIn = (file: string) => {
+      if (!existsSync(file)) return 0;
+      try {
+        const raw = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+        try {
+          return (raw.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+        } finally {
+          raw.close();
+        }
+      } catch {
+        return 0; // not migrated that far yet
+      }
+    };
+    const files = () => readdirSync(dir);
+    for (let i = 0; i < 6000 && child.exitCode === null; i++) {
+      if (files().some((f) => f.startsWith('tessera.db') && !f.endsWith('-wal') && !f.endsWith('-shm') && usersIn(join(dir, f)) > 0)) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(out, 'the kill came after the first start had finished').not.toMatch(/First start/);
+
+    const server = await serve(env, dir, port);
+    try {
+      const output = server.output();
+      const admin = output.match(/admin: +admin@tessera\.local +password: (\S+)/)?.[1];
+      const worker = output.match(/worker: +worker@tessera\.local +password: (\S+)/)?.[1];
+      expect([admin, worker], output).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{12}$/), expect.stringMatching(/^[A-Za-z0-9_-]{12}$/)]);
+      expect((await login(port, 'admin@tessera.local', admin as string)).status).toBe(200);
+      const session = await login(port, 'worker@tessera.local', worker as string);
+      expect(session.status).toBe(200);
+      const open = (await fetch(`http://127.0.0.1:${port}/v1/work/projects`, { headers: { cookie: session.cookie } }).then((r) => r.json())) as { docs: Array<{ name: string; available: number }> };
+      const demo = open.docs.find((p) => p.name === 'demo-review-sentiment');
+      expect(demo?.available).toBe(36);
+      expect(open.docs.map((p) => p.name)).toContain('demo-model-arena');
+      expect(readdirSync(dir).filter((f) => f.includes('first-start'))).toEqual([]);
+    } finally {
+      server.stop();
+    }
+  }, 120_000);
+});

@@ -18,3 +18,4 @@ export function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dat
 export { bulkTransaction } from './bulk.ts';
 export { prepared, writeBehind } from './prepared.ts';
 export { transactWithRetry } from './retry.ts';
+export { foldWalIntoFile } from './sqlite-file.ts';

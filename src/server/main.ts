@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { migrateToLatest, openConfiguredDatabase } from '../db/index.ts';
+import { foldWalIntoFile, migrateToLatest, openConfiguredDatabase, openDatabase } from '../db/index.ts';
 import { buildApp } from './app.ts';
 import { type BootstrapReport, bootstrap } from './bootstrap.ts';
 import { type Config, ConfigError } from './env.ts';
@@ -45,11 +45,37 @@ function whyNotListening(error: unknown, config: Readonly<Config>): unknown {
   return error;
 }
 
+/**
+ * The first start on SQLite builds its database aside and moves it into place only once the admin, the
+ * demo worker and the demo are all in it. A first start stopped halfway (Ctrl-C while it seeds) leaves
+ * no database behind, so the next start begins again and prints the passwords, instead of finding an
+ * admin whose password nobody saw and half a demo. Undefined when this is not a first start on SQLite.
+ */
+async function firstStartAside(config: Readonly<Config>): Promise<BootstrapReport | undefined> {
+  const file = join(config.dataDir, 'tessera.db');
+  if (config.databaseUrl || existsSync(file)) return undefined;
+  const aside = `${file}.first-start`;
+  // What an earlier first start left when it was stopped.
+  for (const leftover of [aside, `${aside}-wal`, `${aside}-shm`, `${aside}-journal`]) rmSync(leftover, { force: true });
+  const database = openDatabase({ sqliteFile: aside });
+  let report: BootstrapReport;
+  try {
+    await migrateToLatest(database);
+    report = await bootstrap(database, config, Date.now);
+  } finally {
+    await database.dialect.close();
+  }
+  foldWalIntoFile(aside);
+  renameSync(aside, file);
+  return report;
+}
+
 /** Migrates, bootstraps, builds what is missing and serves until SIGINT/SIGTERM. */
 export async function serve(config: Readonly<Config>): Promise<void> {
+  const firstStart = await firstStartAside(config);
   const database = openConfiguredDatabase(config, { checkpointInBackground: true });
   await migrateToLatest(database);
-  const report = await bootstrap(database, config, Date.now);
+  const report = firstStart ?? (await bootstrap(database, config, Date.now));
   // The first start's passwords come before the web build and the listen, either of which can be
   // interrupted or fail (a port in use): printed after them, they could be lost before they were seen.
   printFirstStart(report);
